@@ -1,0 +1,58 @@
+//! Zoho Bigin files: attachments and record photos.
+//!
+//! This crate fixes the product to Bigin (API v1 and v2; v2 by default) over the sans-IO
+//! [`zoho_core`]; the operations are the same code as CRM's, with Bigin's paths, modules and
+//! rules. Run them with any transport.
+//!
+//! ```
+//! use zoho_core::{BaseUrl, Operation};
+//!
+//! let bigin = zoho_bigin::Bigin::default(); // API v2
+//! let op = bigin.attachments("Pipelines", "4150868000002728001")?.list();
+//! let req = op.request(&BaseUrl::new("https://www.zohoapis.com")?)?;
+//! assert_eq!(req.uri().path(), "/bigin/v2/Pipelines/4150868000002728001/Attachments");
+//! # Ok::<(), zoho_core::Error>(())
+//! ```
+
+pub use zoho_core;
+pub use zoho_core::BiginVersion as Version;
+pub use zoho_core::ops::{Attachments, Photo};
+
+use zoho_core::{Api, BiginVersion, InputError, ModuleName, RecordId};
+
+/// Bigin at one API version: the entry point for handles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bigin {
+    /// The API version spoken.
+    pub version: BiginVersion,
+}
+
+impl Bigin {
+    /// Bigin at `version`.
+    pub fn new(version: BiginVersion) -> Self {
+        Self { version }
+    }
+
+    /// The product and version.
+    pub fn api(self) -> Api {
+        Api::Bigin(self.version)
+    }
+
+    /// The attachments of a record.
+    pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
+        Ok(Attachments::new(
+            self.api(),
+            ModuleName::new(module)?,
+            RecordId::new(record)?,
+        ))
+    }
+
+    /// The photo of a record (Contacts, Accounts and Products only).
+    pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
+        Ok(Photo::new(
+            self.api(),
+            ModuleName::new(module)?,
+            RecordId::new(record)?,
+        ))
+    }
+}

@@ -1,0 +1,192 @@
+//! Zoho data centres and their hosts.
+
+use std::fmt;
+
+use crate::api::BaseUrl;
+use crate::error::InputError;
+
+/// A Zoho data centre. An account lives in exactly one; calling another gives `invalid_client`
+/// from the accounts server or `INVALID_TOKEN` from the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataCenter {
+    /// United States (`zoho.com`).
+    Us,
+    /// Europe (`zoho.eu`).
+    Eu,
+    /// India (`zoho.in`).
+    In,
+    /// Australia (`zoho.com.au`).
+    Au,
+    /// China (`zoho.com.cn`).
+    Cn,
+    /// Japan (`zoho.jp`).
+    Jp,
+    /// Canada (`zohocloud.ca`).
+    Ca,
+    /// Saudi Arabia (`zoho.sa`).
+    Sa,
+}
+
+/// Which kind of organisation inside a data centre: sandbox and developer orgs have API hosts of
+/// their own but share the accounts server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Environment {
+    /// The live organisation (`www.zohoapis.*`).
+    #[default]
+    Production,
+    /// A sandbox organisation (`sandbox.zohoapis.*`).
+    Sandbox,
+    /// A developer organisation (`developer.zohoapis.*`).
+    Developer,
+}
+
+impl DataCenter {
+    /// Every data centre.
+    pub const ALL: [DataCenter; 8] = [
+        Self::Us,
+        Self::Eu,
+        Self::In,
+        Self::Au,
+        Self::Cn,
+        Self::Jp,
+        Self::Ca,
+        Self::Sa,
+    ];
+
+    /// The domain suffix shared by the API hosts, e.g. `com.au`.
+    fn api_tld(self) -> &'static str {
+        match self {
+            Self::Us => "com",
+            Self::Eu => "eu",
+            Self::In => "in",
+            Self::Au => "com.au",
+            Self::Cn => "com.cn",
+            Self::Jp => "jp",
+            Self::Ca => "ca",
+            Self::Sa => "sa",
+        }
+    }
+
+    /// The accounts (OAuth) server, e.g. `https://accounts.zoho.eu`.
+    pub fn accounts_url(self) -> &'static str {
+        match self {
+            Self::Us => "https://accounts.zoho.com",
+            Self::Eu => "https://accounts.zoho.eu",
+            Self::In => "https://accounts.zoho.in",
+            Self::Au => "https://accounts.zoho.com.au",
+            Self::Cn => "https://accounts.zoho.com.cn",
+            Self::Jp => "https://accounts.zoho.jp",
+            Self::Ca => "https://accounts.zohocloud.ca",
+            Self::Sa => "https://accounts.zoho.sa",
+        }
+    }
+
+    /// The API host for an environment, e.g. `https://sandbox.zohoapis.eu`.
+    pub fn api_url(self, env: Environment) -> String {
+        let host = match env {
+            Environment::Production => "www",
+            Environment::Sandbox => "sandbox",
+            Environment::Developer => "developer",
+        };
+        format!("https://{host}.zohoapis.{}", self.api_tld())
+    }
+
+    /// The short name used on command lines and in configuration: `us`, `eu`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Us => "us",
+            Self::Eu => "eu",
+            Self::In => "in",
+            Self::Au => "au",
+            Self::Cn => "cn",
+            Self::Jp => "jp",
+            Self::Ca => "ca",
+            Self::Sa => "sa",
+        }
+    }
+}
+
+impl fmt::Display for DataCenter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DataCenter {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, InputError> {
+        let lower = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|dc| dc.as_str() == lower)
+            .ok_or_else(|| InputError::UnknownDataCenter {
+                value: crate::ids::printable(s),
+            })
+    }
+}
+
+/// Where API calls and token calls go. Built from a data centre, or set by hand to point at the
+/// emulator or a proxy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Base of API calls, e.g. `https://www.zohoapis.com`.
+    pub api: BaseUrl,
+    /// Base of the accounts server, e.g. `https://accounts.zoho.com`.
+    pub accounts: BaseUrl,
+}
+
+impl Endpoints {
+    /// The hosts of a data centre and environment.
+    pub fn for_data_center(dc: DataCenter, env: Environment) -> Self {
+        // Both strings are constants checked by the tests below, so the fallback never runs; it
+        // exists so that no `expect` is needed.
+        let api = BaseUrl::new(dc.api_url(env));
+        let accounts = BaseUrl::new(dc.accounts_url());
+        match (api, accounts) {
+            (Ok(api), Ok(accounts)) => Self { api, accounts },
+            _ => Self::unreachable_default(),
+        }
+    }
+
+    /// One base URL for both API and token calls (the emulator serves both).
+    pub fn custom(base: BaseUrl) -> Self {
+        Self {
+            accounts: base.clone(),
+            api: base,
+        }
+    }
+
+    fn unreachable_default() -> Self {
+        Self {
+            api: BaseUrl(String::from("https://www.zohoapis.com")),
+            accounts: BaseUrl(String::from("https://accounts.zoho.com")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_match_the_sdk_table() {
+        let e = Endpoints::for_data_center(DataCenter::Au, Environment::Sandbox);
+        assert_eq!(e.api.as_str(), "https://sandbox.zohoapis.com.au");
+        assert_eq!(e.accounts.as_str(), "https://accounts.zoho.com.au");
+        let e = Endpoints::for_data_center(DataCenter::Ca, Environment::Production);
+        assert_eq!(e.api.as_str(), "https://www.zohoapis.ca");
+        assert_eq!(e.accounts.as_str(), "https://accounts.zohocloud.ca");
+        for dc in DataCenter::ALL {
+            for env in [
+                Environment::Production,
+                Environment::Sandbox,
+                Environment::Developer,
+            ] {
+                assert!(BaseUrl::new(dc.api_url(env)).is_ok());
+            }
+            assert!(BaseUrl::new(dc.accounts_url()).is_ok());
+            assert_eq!(dc.as_str().parse::<DataCenter>().unwrap(), dc);
+        }
+        assert!("uk".parse::<DataCenter>().is_err());
+    }
+}

@@ -1,0 +1,435 @@
+//! The one error type of the SDK, and the input errors raised before anything is sent.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::StatusCode;
+
+use crate::api::Api;
+use crate::module::Feature;
+
+/// Everything that can go wrong. Secrets never appear in any variant's text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input, found before any byte was sent.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Zoho answered with its error envelope (`{code, details, message, status: "error"}`).
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The accounts server refused a token request (often with HTTP 200).
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    /// An answer that is neither the expected success nor a Zoho error envelope, such as an HTML
+    /// page from a proxy or a plain-text 502.
+    #[error("unexpected answer: HTTP {status}{}{}", content_type_text(.content_type), snippet(.body))]
+    UnexpectedResponse {
+        /// HTTP status.
+        status: StatusCode,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The raw body (bounded by the transport).
+        body: Bytes,
+    },
+    /// A success answer whose JSON did not have the expected shape.
+    #[error("could not read Zoho's answer (HTTP {status}) at `{path}`: {message}")]
+    Decode {
+        /// HTTP status.
+        status: StatusCode,
+        /// The JSON path where decoding failed, e.g. `data[0].details.id`.
+        path: String,
+        /// What was wrong there.
+        message: String,
+        /// The raw body, with token values redacted for answers of the accounts server.
+        body: Bytes,
+    },
+    /// The server answered 204 No Content where a file was expected: the record has no photo, or
+    /// the attachment id is not one of the record's.
+    #[error("there is nothing to download: the server answered HTTP 204 No Content for {what}")]
+    NoContent {
+        /// What was asked for, e.g. `the record photo`.
+        what: &'static str,
+    },
+    /// A streamed request body did not deliver what its plan promised.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    /// The server's paging cursor did not advance, which would loop forever.
+    #[error("pagination stopped: the server returned the same {cursor} twice ({value})")]
+    PaginationStalled {
+        /// `page` or `page_token`.
+        cursor: &'static str,
+        /// The repeated value.
+        value: String,
+    },
+    /// The transport failed: connection, TLS, timeout, or I/O on a local file.
+    #[error("transport error: {0}")]
+    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    /// The HTTP status of the answer that caused this error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
+                Some(*status)
+            }
+            _ => None,
+        }
+    }
+
+    /// Zoho's error code, if this is a Zoho error envelope.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Error::Api(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+}
+
+fn content_type_text(ct: &Option<String>) -> String {
+    ct.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+}
+
+fn snippet(body: &Bytes) -> String {
+    if body.is_empty() {
+        return String::from(" with an empty body");
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let more = if body.len() > 200 { "…" } else { "" };
+    format!(": {}{more}", text.trim())
+}
+
+/// A Zoho error code. The documented ones are variants; anything else is kept as [`ErrorCode::Other`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[allow(missing_docs)]
+pub enum ErrorCode {
+    InvalidToken,
+    AuthenticationFailure,
+    OauthScopeMismatch,
+    InvalidModule,
+    InvalidUrlPattern,
+    InvalidRequestMethod,
+    NoPermission,
+    AuthorizationFailed,
+    InvalidData,
+    FileSizeMoreThanAllowedSize,
+    RecordLocked,
+    RequiredParamMissing,
+    InvalidRequest,
+    ApiNotSupported,
+    TooManyRequests,
+    LimitExceeded,
+    LimitReached,
+    InternalError,
+    InternalServerError,
+    NotAllowed,
+    MandatoryNotFound,
+    FailureInAttachmentHandling,
+    VirusDetected,
+    /// A code this SDK does not know, kept verbatim.
+    Other(String),
+}
+
+const CODES: &[(ErrorCode, &str)] = &[
+    (ErrorCode::InvalidToken, "INVALID_TOKEN"),
+    (ErrorCode::AuthenticationFailure, "AUTHENTICATION_FAILURE"),
+    (ErrorCode::OauthScopeMismatch, "OAUTH_SCOPE_MISMATCH"),
+    (ErrorCode::InvalidModule, "INVALID_MODULE"),
+    (ErrorCode::InvalidUrlPattern, "INVALID_URL_PATTERN"),
+    (ErrorCode::InvalidRequestMethod, "INVALID_REQUEST_METHOD"),
+    (ErrorCode::NoPermission, "NO_PERMISSION"),
+    (ErrorCode::AuthorizationFailed, "AUTHORIZATION_FAILED"),
+    (ErrorCode::InvalidData, "INVALID_DATA"),
+    (
+        ErrorCode::FileSizeMoreThanAllowedSize,
+        "FILE_SIZE_MORE_THAN_ALLOWED_SIZE",
+    ),
+    (ErrorCode::RecordLocked, "RECORD_LOCKED"),
+    (ErrorCode::RequiredParamMissing, "REQUIRED_PARAM_MISSING"),
+    (ErrorCode::InvalidRequest, "INVALID_REQUEST"),
+    (ErrorCode::ApiNotSupported, "API_NOT_SUPPORTED"),
+    (ErrorCode::TooManyRequests, "TOO_MANY_REQUESTS"),
+    (ErrorCode::LimitExceeded, "LIMIT_EXCEEDED"),
+    (ErrorCode::LimitReached, "LIMIT_REACHED"),
+    (ErrorCode::InternalError, "INTERNAL_ERROR"),
+    (ErrorCode::InternalServerError, "INTERNAL_SERVER_ERROR"),
+    (ErrorCode::NotAllowed, "NOT_ALLOWED"),
+    (ErrorCode::MandatoryNotFound, "MANDATORY_NOT_FOUND"),
+    (
+        ErrorCode::FailureInAttachmentHandling,
+        "failure_in_attachment_handling",
+    ),
+    (ErrorCode::VirusDetected, "VIRUS_DETECTED"),
+];
+
+impl ErrorCode {
+    /// Reads a code as Zoho sends it.
+    pub fn parse(code: &str) -> Self {
+        CODES
+            .iter()
+            .find(|(_, s)| *s == code)
+            .map(|(c, _)| c.clone())
+            .unwrap_or_else(|| ErrorCode::Other(code.to_owned()))
+    }
+
+    /// The code as Zoho sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::Other(s) => s,
+            known => CODES
+                .iter()
+                .find(|(c, _)| c == known)
+                .map(|(_, s)| *s)
+                .unwrap_or("UNKNOWN"),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Zoho's error envelope: `{"code": ..., "details": {...}, "message": ..., "status": "error"}`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{code} (HTTP {status}): {message}{}", details_text(.details))]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: StatusCode,
+    /// Zoho's code.
+    pub code: ErrorCode,
+    /// Zoho's message.
+    pub message: String,
+    /// Zoho's details object (`{}` when absent).
+    pub details: serde_json::Value,
+}
+
+fn details_text(details: &serde_json::Value) -> String {
+    match details {
+        serde_json::Value::Object(m) if m.is_empty() => String::new(),
+        serde_json::Value::Null => String::new(),
+        other => format!(" {other}"),
+    }
+}
+
+/// An error answer of the accounts server, e.g. `{"error":"invalid_client"}`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the Zoho accounts server refused the token request: {error}{}{}", description_text(.description), hint(.error))]
+pub struct OAuthError {
+    /// HTTP status of the answer (Zoho often uses 200).
+    pub status: StatusCode,
+    /// The `error` value, e.g. `invalid_code`.
+    pub error: String,
+    /// The `error_description`, when given.
+    pub description: Option<String>,
+}
+
+fn description_text(d: &Option<String>) -> String {
+    d.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+}
+
+fn hint(error: &str) -> &'static str {
+    match error {
+        "invalid_client" => {
+            " — check the client id and secret, and that the data centre matches the account's"
+        }
+        "invalid_code" => {
+            " — the grant code was already used or expired, or the refresh token was revoked"
+        }
+        "Access Denied" => {
+            " — too many token requests; Zoho allows 10 per refresh token per 10 minutes"
+        }
+        _ => "",
+    }
+}
+
+/// A request body that did not match its plan.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// A source ended before its declared length (e.g. the file shrank while uploading).
+    #[error("upload source {index} ended after {actual} of {expected} bytes")]
+    SourceEnded {
+        /// Which source of the plan.
+        index: usize,
+        /// Declared length.
+        expected: u64,
+        /// Bytes delivered before the end.
+        actual: u64,
+    },
+    /// A source delivered more than its declared length (e.g. the file grew while uploading).
+    #[error("upload source {index} is longer than its declared {expected} bytes")]
+    SourceTooLong {
+        /// Which source of the plan.
+        index: usize,
+        /// Declared length.
+        expected: u64,
+    },
+    /// The plan names a source that was not supplied.
+    #[error("upload source {index} was not supplied")]
+    MissingSource {
+        /// Which source of the plan.
+        index: usize,
+    },
+}
+
+/// Bad input, found before any byte is sent. Each variant names the problem and the fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Not a valid id.
+    #[error(
+        "`{value}` is not a valid {kind}: expected Zoho's numeric id, e.g. 4150868000002728001"
+    )]
+    InvalidId {
+        /// Which kind of id.
+        kind: &'static str,
+        /// The input (escaped, shortened).
+        value: String,
+    },
+    /// Not a valid module API name.
+    #[error(
+        "`{value}` is not a valid module API name: use letters, digits and `_`, e.g. Leads or Price_Books"
+    )]
+    InvalidModule {
+        /// The input (escaped, shortened).
+        value: String,
+    },
+    /// The module does not support the operation in this API.
+    #[error("module `{module}` does not support {feature} in {api} (supported: {supported})")]
+    UnsupportedModule {
+        /// The module.
+        module: String,
+        /// The operation family.
+        feature: Feature,
+        /// Product and version.
+        api: Api,
+        /// The modules that do.
+        supported: String,
+    },
+    /// A parameter this API version does not have.
+    #[error("`{param}` is not available in {api}: {why}")]
+    UnsupportedParameter {
+        /// The parameter.
+        param: &'static str,
+        /// Product and version.
+        api: Api,
+        /// What to do instead.
+        why: &'static str,
+    },
+    /// A value out of its documented range.
+    #[error("`{param}` is {value}, but it must be {range}")]
+    OutOfRange {
+        /// The parameter.
+        param: &'static str,
+        /// The value given.
+        value: u64,
+        /// The allowed range.
+        range: &'static str,
+    },
+    /// A base URL that cannot be used.
+    #[error("`{url}` cannot be used as a base URL: {why}")]
+    InvalidBaseUrl {
+        /// The input (escaped, shortened).
+        url: String,
+        /// Why not.
+        why: &'static str,
+    },
+    /// An unknown data-centre name.
+    #[error(
+        "`{value}` is not a Zoho data centre: use one of us, eu, in, au, cn, jp, ca, sa (or a base URL)"
+    )]
+    UnknownDataCenter {
+        /// The input (escaped, shortened).
+        value: String,
+    },
+    /// A file over the size Zoho accepts.
+    #[error("`{name}` is {size} bytes, over the {limit}-byte limit for {what}")]
+    FileTooLarge {
+        /// The file name.
+        name: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+        /// What kind of upload.
+        what: &'static str,
+    },
+    /// A file type Zoho refuses (`.exe` attachments).
+    #[error("`{name}` cannot be uploaded: Zoho refuses `.{extension}` files as attachments")]
+    BlockedFileType {
+        /// The file name.
+        name: String,
+        /// The refused extension.
+        extension: String,
+    },
+    /// A photo that is not PNG, JPEG, GIF or BMP.
+    #[error("`{name}` cannot be a record photo: Zoho accepts PNG, JPEG, GIF and BMP images only")]
+    UnsupportedImageType {
+        /// The file name.
+        name: String,
+    },
+    /// A file name that cannot be sent.
+    #[error("`{name}` cannot be used as a file name: {why}")]
+    InvalidFileName {
+        /// The input (escaped, shortened).
+        name: String,
+        /// Why not.
+        why: &'static str,
+    },
+    /// An empty list where at least one item is needed.
+    #[error("{what} is empty: give at least one")]
+    Empty {
+        /// What was empty, e.g. `the list of attachment ids`.
+        what: &'static str,
+    },
+    /// Any other invalid value.
+    #[error("invalid {what}: `{value}` ({why})")]
+    Invalid {
+        /// What kind of value.
+        what: &'static str,
+        /// The input (escaped, shortened).
+        value: String,
+        /// Why it is invalid.
+        why: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for (code, text) in CODES {
+            assert_eq!(ErrorCode::parse(text), *code);
+            assert_eq!(code.as_str(), *text);
+        }
+        assert_eq!(
+            ErrorCode::parse("NEW_CODE"),
+            ErrorCode::Other("NEW_CODE".into())
+        );
+        assert_eq!(ErrorCode::parse("NEW_CODE").as_str(), "NEW_CODE");
+    }
+
+    #[test]
+    fn unexpected_response_text_is_bounded() {
+        let e = Error::UnexpectedResponse {
+            status: StatusCode::BAD_GATEWAY,
+            content_type: Some("text/html".into()),
+            body: Bytes::from("<html>\n".repeat(100)),
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("unexpected answer: HTTP 502 Bad Gateway (text/html): <html>"));
+        assert!(text.len() < 260, "{}", text.len());
+        assert!(!text.contains('\n'));
+    }
+}

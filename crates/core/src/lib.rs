@@ -1,0 +1,41 @@
+//! Sans-IO core of the Zoho CRM and Bigin files SDK.
+//!
+//! Every operation (attachments, record photos, the CRM file store, OAuth tokens) is a small
+//! value that builds an [`http::Request`] and reads an [`http::Response`]. Nothing here opens a
+//! file or a socket, sleeps, or reads a clock: transports (`zoho-async-transport`,
+//! `zoho-blocking-transport`, or your own) do that, and share this crate's decisions on
+//! errors, retries, paging and file names.
+//!
+//! ```
+//! use zoho_core::{Api, BaseUrl, ModuleName, Operation, RecordId};
+//! use zoho_core::ops::attachments::ListAttachments;
+//!
+//! let op = ListAttachments::new(Api::CRM, ModuleName::new("Leads")?, RecordId::new("4150868000002728001")?)
+//!     .per_page(50);
+//! let req = op.request(&BaseUrl::new("https://www.zohoapis.com")?)?;
+//! assert_eq!(req.uri().path(), "/crm/v8/Leads/4150868000002728001/Attachments");
+//! # Ok::<(), zoho_core::Error>(())
+//! ```
+
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod datacenter;
+pub mod disposition;
+pub mod error;
+pub mod ids;
+pub mod module;
+pub mod operation;
+pub mod ops;
+pub mod pager;
+pub mod response;
+pub mod retry;
+
+pub use api::{Api, BaseUrl, BiginVersion, CrmVersion, Product};
+pub use body::{Body, Boundary, Multipart, MultipartReader, Segment};
+pub use datacenter::{DataCenter, Endpoints, Environment};
+pub use error::{ApiError, BodyError, Error, ErrorCode, InputError, OAuthError};
+pub use ids::{AttachmentId, FileId, RecordId};
+pub use module::{Feature, ModuleName};
+pub use operation::{Download, DownloadHead, DownloadStart, Operation};
+pub use ops::Limits;

@@ -1,0 +1,155 @@
+//! The operation traits: a small value that becomes an `http::Request` and reads the answer.
+
+use bytes::Bytes;
+use http::response::Parts;
+use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, header};
+
+use crate::api::BaseUrl;
+use crate::body::Body;
+use crate::disposition;
+use crate::error::Error;
+use crate::response;
+
+/// An API call whose whole answer is read into memory (JSON answers are small).
+///
+/// A transport calls [`request`](Operation::request), adds the `Authorization` header (see
+/// [`crate::auth::authorize`]), sends it, reads the answer and passes it to
+/// [`response`](Operation::response). Nothing here does I/O.
+pub trait Operation {
+    /// What a successful call yields.
+    type Output;
+
+    /// Builds the request against `base`. Fails on bad input before anything is sent.
+    fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error>;
+
+    /// Reads the answer.
+    fn response(&self, resp: Response<Bytes>) -> Result<Self::Output, Error>;
+
+    /// True when sending the request twice has the effect of sending it once (GET, DELETE), so
+    /// that it may be retried after a failure in which the server may have processed it.
+    fn idempotent(&self) -> bool;
+}
+
+/// An API call whose successful answer is a file, streamed by the transport.
+///
+/// The transport sends [`request`](Download::request), then passes the answer's head to
+/// [`start`](Download::start): on [`DownloadStart::Stream`] it streams the body to its
+/// destination; on [`DownloadStart::ReadBody`] it reads the (small, bounded) body and passes the
+/// whole answer to [`small_body`](Download::small_body), which yields the error it stands for,
+/// or the file when it was a small JSON file after all.
+pub trait Download {
+    /// Builds the request against `base`. Fails on bad input before anything is sent.
+    fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error>;
+
+    /// What is downloaded, for messages: e.g. `the record photo`.
+    fn what(&self) -> &'static str;
+
+    /// Decides from the head alone whether the body is the file.
+    fn start(&self, head: &Parts) -> Result<DownloadStart, Error> {
+        download_start(head, self.what())
+    }
+
+    /// Reads a body that [`start`](Download::start) asked to see.
+    fn small_body(&self, resp: Response<Bytes>) -> Result<(DownloadHead, Bytes), Error> {
+        let (parts, body) = resp.into_parts();
+        let resp = Response::from_parts(parts, body);
+        if resp.status().is_success()
+            && !matches!(response::error_from(&resp), Error::Api(_))
+            && serde_json::from_slice::<serde_json::Value>(resp.body()).is_ok()
+        {
+            // A 2xx JSON body that is not an error envelope is the file itself.
+            let (parts, body) = resp.into_parts();
+            return Ok((DownloadHead::from_parts(&parts), body));
+        }
+        Err(response::error_from(&resp))
+    }
+}
+
+/// What to do with a download's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DownloadStart {
+    /// The body is the file: stream it.
+    Stream(DownloadHead),
+    /// The body is probably an error: read it (bounded) and call [`Download::small_body`].
+    ReadBody,
+}
+
+/// What the answer's head says about a downloaded file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadHead {
+    /// The name from `Content-Disposition`, decoded but not yet safe as a path.
+    pub file_name: Option<String>,
+    /// The `Content-Type` media type, lower-cased.
+    pub content_type: Option<String>,
+    /// The `Content-Length`, when given.
+    pub content_length: Option<u64>,
+}
+
+impl DownloadHead {
+    /// Reads the head of an answer.
+    pub fn from_parts(parts: &Parts) -> Self {
+        Self {
+            file_name: parts
+                .headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| disposition::file_name(v.as_bytes())),
+            content_type: response::media_type(&parts.headers),
+            content_length: parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok()),
+        }
+    }
+
+    /// A name safe to create inside a directory of the caller's choosing (see
+    /// [`disposition::safe_file_name`]), or `fallback`.
+    pub fn safe_file_name(&self, fallback: &str) -> String {
+        disposition::safe_file_name(self.file_name.as_deref().unwrap_or_default(), fallback)
+    }
+}
+
+fn download_start(head: &Parts, what: &'static str) -> Result<DownloadStart, Error> {
+    let status = head.status;
+    if status == StatusCode::NO_CONTENT {
+        return Err(Error::NoContent { what });
+    }
+    if !status.is_success() {
+        return Ok(DownloadStart::ReadBody);
+    }
+    let json = response::is_json(response::media_type(&head.headers).as_deref());
+    let named = head.headers.contains_key(header::CONTENT_DISPOSITION);
+    if json && !named {
+        Ok(DownloadStart::ReadBody)
+    } else {
+        Ok(DownloadStart::Stream(DownloadHead::from_parts(head)))
+    }
+}
+
+/// Assembles a request with the headers every operation needs: `Content-Type` for multipart
+/// bodies and `Content-Length` whenever the method carries a body.
+pub(crate) fn build(method: Method, uri: Uri, body: Body) -> Result<Request<Body>, Error> {
+    let content_type = match &body {
+        Body::Multipart(m) => Some(m.content_type()),
+        _ => None,
+    };
+    let len = body.len();
+    let sends_length = len > 0 || method == Method::POST || method == Method::PUT;
+    let mut req = Request::new(body);
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    if let Some(ct) = content_type {
+        // A checked boundary only holds header-safe characters.
+        let ct = HeaderValue::try_from(ct).map_err(|_| crate::error::InputError::Invalid {
+            what: "multipart boundary",
+            value: String::new(),
+            why: "not a valid header value",
+        })?;
+        req.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    if sends_length {
+        req.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    Ok(req)
+}

@@ -1,0 +1,251 @@
+//! Every files operation of CRM and Bigin, as [`Operation`](crate::Operation) and
+//! [`Download`](crate::Download) values.
+//!
+//! Each operation holds the [`Api`](crate::Api) it speaks, so one type serves both products;
+//! the checks that differ (modules, parameters by version) read it.
+
+pub mod attachments;
+pub mod files;
+pub mod photo;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::error::InputError;
+use crate::ids::printable;
+
+/// Upload limits checked before anything is sent. The defaults are Zoho's documented limits,
+/// read in decimal megabytes so that a file under the limit is under it in either reading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest attachment (Zoho: 100 MB). Default 100,000,000 bytes.
+    pub attachment_max_bytes: u64,
+    /// Extensions refused as attachments, lower-case without the dot (Zoho: `.exe`).
+    pub blocked_extensions: Vec<String>,
+    /// Largest record photo (Zoho v8: 10 MB). Default 10,000,000 bytes.
+    pub photo_max_bytes: u64,
+    /// Largest file per part in the CRM file store (Zoho: 20 MB). Default 20,000,000 bytes.
+    pub store_file_max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            attachment_max_bytes: 100_000_000,
+            blocked_extensions: vec![String::from("exe")],
+            photo_max_bytes: 10_000_000,
+            store_file_max_bytes: 20_000_000,
+        }
+    }
+}
+
+/// The base name of `path` (after the last `/` or `\`), checked to be a usable upload name.
+pub(crate) fn upload_name(path: &str) -> Result<String, InputError> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let bad = |why| InputError::InvalidFileName {
+        name: printable(path),
+        why,
+    };
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(bad("it has no file name part"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(bad("it contains control characters"));
+    }
+    if name.len() > 255 {
+        return Err(bad("it is longer than 255 bytes"));
+    }
+    Ok(name.to_owned())
+}
+
+/// The lower-case extension of a file name, without the dot.
+pub(crate) fn extension(name: &str) -> Option<String> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    (!stem.is_empty() && !ext.is_empty()).then(|| ext.to_ascii_lowercase())
+}
+
+/// A `Content-Type` for a file name, from its extension; `application/octet-stream` otherwise.
+pub fn guess_content_type(name: &str) -> &'static str {
+    match extension(name).as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("bmp") => "image/bmp",
+        Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
+        Some("pdf") => "application/pdf",
+        Some("txt" | "log") => "text/plain",
+        Some("csv") => "text/csv",
+        Some("htm" | "html") => "text/html",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        Some("zip") => "application/zip",
+        Some("gz") => "application/gzip",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xls") => "application/vnd.ms-excel",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("ppt") => "application/vnd.ms-powerpoint",
+        Some("pptx") => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        Some("mp4") => "video/mp4",
+        Some("mp3") => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Checks a caller-given `Content-Type` for a part header.
+pub(crate) fn check_content_type(ct: &str) -> Result<(), InputError> {
+    let ok = ct.contains('/')
+        && ct.len() <= 255
+        && ct.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::Invalid {
+            what: "content type",
+            value: printable(ct),
+            why: "expected a media type such as application/pdf",
+        })
+    }
+}
+
+/// Reads a number that Zoho may send as a JSON string (`"Size": "362207"`) or as a number.
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        N(u64),
+        S(String),
+        F(f64),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::N(n)) => Some(n),
+        Some(Raw::S(s)) if s.trim().is_empty() => None,
+        Some(Raw::S(s)) => Some(s.trim().parse().map_err(serde::de::Error::custom)?),
+        Some(Raw::F(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => Some(f as u64),
+        Some(Raw::F(f)) => return Err(serde::de::Error::custom(format!("not a size: {f}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_names_are_base_names() {
+        assert_eq!(upload_name("/tmp/x/report.pdf").unwrap(), "report.pdf");
+        assert_eq!(upload_name("C:\\docs\\a.txt").unwrap(), "a.txt");
+        assert!(upload_name("/tmp/").is_err());
+        assert!(upload_name("..").is_err());
+        assert!(upload_name("a\nb").is_err());
+    }
+
+    #[test]
+    fn extensions_and_types() {
+        assert_eq!(extension("a.EXE").as_deref(), Some("exe"));
+        assert_eq!(extension(".bashrc"), None);
+        assert_eq!(extension("noext"), None);
+        assert_eq!(guess_content_type("x.JPG"), "image/jpeg");
+        assert_eq!(guess_content_type("x.unknown"), "application/octet-stream");
+        assert!(check_content_type("text/plain; charset=utf-8").is_ok());
+        assert!(check_content_type("text\r\nX-Evil: 1").is_err());
+    }
+}
+
+/// The attachments of one record: a handle that makes each attachments operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachments {
+    api: crate::Api,
+    module: crate::ModuleName,
+    record: crate::RecordId,
+}
+
+impl Attachments {
+    /// The attachments of `record` in `module`, spoken in `api`.
+    pub fn new(api: crate::Api, module: crate::ModuleName, record: crate::RecordId) -> Self {
+        Self {
+            api,
+            module,
+            record,
+        }
+    }
+
+    /// One page of the list (see [`attachments::ListAttachments`] for paging and filters).
+    pub fn list(&self) -> attachments::ListAttachments {
+        attachments::ListAttachments::new(self.api, self.module.clone(), self.record.clone())
+    }
+
+    /// Upload `len` bytes as a file named after the base name of `file_name`.
+    pub fn upload(&self, file_name: &str, len: u64) -> attachments::UploadAttachment {
+        attachments::UploadAttachment::new(
+            self.api,
+            self.module.clone(),
+            self.record.clone(),
+            file_name,
+            len,
+        )
+    }
+
+    /// Attach a link.
+    pub fn upload_link(&self, url: impl Into<String>) -> attachments::UploadLink {
+        attachments::UploadLink::new(self.api, self.module.clone(), self.record.clone(), url)
+    }
+
+    /// Download one attachment.
+    pub fn download(&self, id: crate::AttachmentId) -> attachments::DownloadAttachment {
+        attachments::DownloadAttachment::new(self.api, self.module.clone(), self.record.clone(), id)
+    }
+
+    /// Delete one attachment.
+    pub fn delete(&self, id: crate::AttachmentId) -> attachments::DeleteAttachment {
+        attachments::DeleteAttachment::new(self.api, self.module.clone(), self.record.clone(), id)
+    }
+
+    /// Delete several attachments, in batches.
+    pub fn delete_many(
+        &self,
+        ids: impl IntoIterator<Item = crate::AttachmentId>,
+    ) -> attachments::DeleteAttachments {
+        attachments::DeleteAttachments::new(self.api, self.module.clone(), self.record.clone(), ids)
+    }
+}
+
+/// The photo of one record: a handle that makes each photo operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Photo {
+    api: crate::Api,
+    module: crate::ModuleName,
+    record: crate::RecordId,
+}
+
+impl Photo {
+    /// The photo of `record` in `module`, spoken in `api`.
+    pub fn new(api: crate::Api, module: crate::ModuleName, record: crate::RecordId) -> Self {
+        Self {
+            api,
+            module,
+            record,
+        }
+    }
+
+    /// Upload `len` bytes of an image named after the base name of `file_name`.
+    pub fn upload(&self, file_name: &str, len: u64) -> photo::UploadPhoto {
+        photo::UploadPhoto::new(
+            self.api,
+            self.module.clone(),
+            self.record.clone(),
+            file_name,
+            len,
+        )
+    }
+
+    /// Download the photo.
+    pub fn download(&self) -> photo::DownloadPhoto {
+        photo::DownloadPhoto::new(self.api, self.module.clone(), self.record.clone())
+    }
+
+    /// Delete the photo.
+    pub fn delete(&self) -> photo::DeletePhoto {
+        photo::DeletePhoto::new(self.api, self.module.clone(), self.record.clone())
+    }
+}

@@ -1,0 +1,186 @@
+//! The one place that decides success or error from an answer's status and body.
+//!
+//! - HTTP 4xx/5xx: Zoho's `{code, details, message, status}` envelope becomes [`ApiError`];
+//!   anything else (an HTML proxy page, a plain-text 502) becomes `Error::UnexpectedResponse`.
+//! - HTTP 2xx with a top-level `"status": "error"` envelope is an error too.
+//! - HTTP 2xx JSON is decoded with the JSON path kept for any decoding error.
+//! - Per-item results inside `{"data": [...]}` are [`ActionItem`]s; each operation decides
+//!   whether one failed item fails the call (single-item calls) or is reported (bulk calls).
+
+use bytes::Bytes;
+use http::{Response, StatusCode, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Error, ErrorCode};
+
+/// The media type of an answer, lower-cased, without parameters.
+pub fn media_type(headers: &http::HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let t = v.split(';').next()?.trim().to_ascii_lowercase();
+    (!t.is_empty()).then_some(t)
+}
+
+/// True when the media type is JSON (`application/json`, `...+json`, `text/json`).
+pub fn is_json(media: Option<&str>) -> bool {
+    media.is_some_and(|m| m == "application/json" || m == "text/json" || m.ends_with("+json"))
+}
+
+/// Reads Zoho's error envelope from a JSON value, if it is one.
+fn envelope(status: StatusCode, v: &serde_json::Value) -> Option<ApiError> {
+    let obj = v.as_object()?;
+    let code = obj.get("code")?.as_str()?;
+    let is_error = obj.get("status").and_then(|s| s.as_str()) == Some("error");
+    if !(is_error || status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    Some(ApiError {
+        status,
+        code: ErrorCode::parse(code),
+        message: obj
+            .get("message")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        details: obj
+            .get("details")
+            .cloned()
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+    })
+}
+
+/// The error an answer stands for: Zoho's envelope when the body is one, else
+/// `UnexpectedResponse` with the raw body.
+pub fn error_from(resp: &Response<Bytes>) -> Error {
+    let status = resp.status();
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(resp.body()) {
+        if let Some(e) = envelope(status, &v) {
+            return Error::Api(e);
+        }
+        // A data array whose single item is an error (some endpoints answer that way).
+        if let Some(item) = v
+            .get("data")
+            .and_then(|d| d.as_array())
+            .filter(|d| d.len() == 1)
+            .and_then(|d| d.first())
+            .and_then(|i| envelope(status, i))
+        {
+            return Error::Api(item);
+        }
+    }
+    unexpected(resp)
+}
+
+/// `Error::UnexpectedResponse` for this answer.
+pub fn unexpected(resp: &Response<Bytes>) -> Error {
+    Error::UnexpectedResponse {
+        status: resp.status(),
+        content_type: resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        body: resp.body().clone(),
+    }
+}
+
+/// Fails on error statuses and on a 2xx error envelope; otherwise decodes the JSON body as `T`.
+pub fn json<T: DeserializeOwned>(resp: &Response<Bytes>) -> Result<T, Error> {
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(error_from(resp));
+    }
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(resp.body())
+        && let Some(e) = envelope(status, &v)
+    {
+        return Err(Error::Api(e));
+    }
+    decode(status, resp.body())
+}
+
+/// Decodes `body` as `T`, keeping the JSON path of the first mismatch.
+pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
+        status,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        body: body.clone(),
+    })
+}
+
+/// True when the answer is Zoho's "the access token is not valid" (HTTP 401 with
+/// `INVALID_TOKEN` or `INVALID_OAUTHTOKEN`): the transport refreshes once and replays once.
+pub fn is_invalid_token(resp: &Response<Bytes>) -> bool {
+    if resp.status() != StatusCode::UNAUTHORIZED {
+        return false;
+    }
+    match error_from(resp) {
+        Error::Api(e) => matches!(e.code.as_str(), "INVALID_TOKEN" | "INVALID_OAUTHTOKEN"),
+        _ => false,
+    }
+}
+
+/// One entry of a `{"data": [...]}` action answer: `{code, details, message, status}`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ActionItem {
+    /// `SUCCESS` or an error code.
+    pub code: String,
+    /// Details, e.g. `{"id": "..."}`.
+    #[serde(default)]
+    pub details: serde_json::Value,
+    /// Zoho's message.
+    #[serde(default)]
+    pub message: String,
+    /// `success` or `error`.
+    #[serde(default)]
+    pub status: String,
+}
+
+impl ActionItem {
+    /// True when Zoho reports this item as done.
+    pub fn is_success(&self) -> bool {
+        self.status.eq_ignore_ascii_case("success")
+            || (self.status.is_empty() && self.code == "SUCCESS")
+    }
+
+    /// The `id` in `details`, if any.
+    pub fn detail_id(&self) -> Option<&str> {
+        self.details.get("id").and_then(|v| v.as_str())
+    }
+
+    /// The item as an [`ApiError`] (meaningful when it is not a success).
+    pub fn to_error(&self, status: StatusCode) -> ApiError {
+        ApiError {
+            status,
+            code: ErrorCode::parse(&self.code),
+            message: self.message.clone(),
+            details: self.details.clone(),
+        }
+    }
+}
+
+/// `{"data": [ActionItem...]}`
+#[derive(Debug, Deserialize)]
+pub(crate) struct ActionWrapper {
+    pub data: Vec<ActionItem>,
+}
+
+/// Reads the single item of an action answer (upload, delete one): an error item fails the call.
+pub(crate) fn single_action(resp: &Response<Bytes>) -> Result<ActionItem, Error> {
+    let wrapper: ActionWrapper = json(resp)?;
+    let status = resp.status();
+    let Some(item) = wrapper.data.into_iter().next() else {
+        return Err(Error::Decode {
+            status,
+            path: String::from("data"),
+            message: String::from("expected one result, found none"),
+            body: resp.body().clone(),
+        });
+    };
+    if item.is_success() {
+        Ok(item)
+    } else {
+        Err(Error::Api(item.to_error(status)))
+    }
+}

@@ -1,0 +1,68 @@
+//! Zoho CRM files: attachments, record photos and the file store.
+//!
+//! This crate fixes the product to CRM (API v2, v2.1, v3 ... v8; v8 by default) over the
+//! sans-IO [`zoho_core`]. The handles below make operations; run them with any transport.
+//!
+//! ```
+//! use zoho_core::{BaseUrl, Operation};
+//!
+//! let crm = zoho_crm::Crm::default(); // API v8
+//! let op = crm.attachments("Leads", "4150868000002728001")?.upload_link("https://www.zoho.com");
+//! let req = op.request(&BaseUrl::new("https://www.zohoapis.com")?)?;
+//! assert_eq!(req.method(), "POST");
+//! # Ok::<(), zoho_core::Error>(())
+//! ```
+
+pub use zoho_core;
+pub use zoho_core::CrmVersion as Version;
+pub use zoho_core::ops::{Attachments, Photo};
+
+use zoho_core::ops::files::{GetFile, UploadFiles};
+use zoho_core::{Api, CrmVersion, FileId, InputError, ModuleName, RecordId};
+
+/// CRM at one API version: the entry point for handles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Crm {
+    /// The API version spoken.
+    pub version: CrmVersion,
+}
+
+impl Crm {
+    /// CRM at `version`.
+    pub fn new(version: CrmVersion) -> Self {
+        Self { version }
+    }
+
+    /// The product and version.
+    pub fn api(self) -> Api {
+        Api::Crm(self.version)
+    }
+
+    /// The attachments of a record.
+    pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
+        Ok(Attachments::new(
+            self.api(),
+            ModuleName::new(module)?,
+            RecordId::new(record)?,
+        ))
+    }
+
+    /// The photo of a record.
+    pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
+        Ok(Photo::new(
+            self.api(),
+            ModuleName::new(module)?,
+            RecordId::new(record)?,
+        ))
+    }
+
+    /// An upload to the file store (add files with [`UploadFiles::file`]).
+    pub fn upload_files(self) -> UploadFiles {
+        UploadFiles::new(self.version)
+    }
+
+    /// A download from the file store.
+    pub fn get_file(self, id: &str) -> Result<GetFile, InputError> {
+        Ok(GetFile::new(self.version, FileId::new(id)?))
+    }
+}

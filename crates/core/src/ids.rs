@@ -160,16 +160,20 @@ pub(crate) fn printable(s: &str) -> String {
 }
 
 fn string_or_u64<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        S(String),
-        N(u64),
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a Zoho id as a string or an integer")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
     }
-    Ok(match Raw::deserialize(d)? {
-        Raw::S(s) => s,
-        Raw::N(n) => n.to_string(),
-    })
+    d.deserialize_any(V)
 }
 
 #[cfg(test)]

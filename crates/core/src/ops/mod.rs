@@ -8,7 +8,7 @@ pub mod attachments;
 pub mod files;
 pub mod photo;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 use crate::error::InputError;
 use crate::ids::printable;
@@ -108,23 +108,50 @@ pub(crate) fn check_content_type(ct: &str) -> Result<(), InputError> {
     }
 }
 
-/// Reads a number that Zoho may send as a JSON string (`"Size": "362207"`) or as a number.
+/// Reads a number that Zoho may send as a JSON string (`"Size": "362207"`) or as a number;
+/// `null` and `""` read as `None`.
 pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        N(u64),
-        S(String),
-        F(f64),
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a non-negative whole number, as a number or a string")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            if v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 {
+                Ok(Some(v as u64))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let t = v.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            t.parse()
+                .map(Some)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+        }
     }
-    Ok(match Option::<Raw>::deserialize(d)? {
-        None => None,
-        Some(Raw::N(n)) => Some(n),
-        Some(Raw::S(s)) if s.trim().is_empty() => None,
-        Some(Raw::S(s)) => Some(s.trim().parse().map_err(serde::de::Error::custom)?),
-        Some(Raw::F(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => Some(f as u64),
-        Some(Raw::F(f)) => return Err(serde::de::Error::custom(format!("not a size: {f}"))),
-    })
+    d.deserialize_option(V)
 }
 
 #[cfg(test)]
@@ -149,6 +176,30 @@ mod tests {
         assert_eq!(guess_content_type("x.unknown"), "application/octet-stream");
         assert!(check_content_type("text/plain; charset=utf-8").is_ok());
         assert!(check_content_type("text\r\nX-Evil: 1").is_err());
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Sized {
+        #[serde(default, deserialize_with = "lenient_u64")]
+        size: Option<u64>,
+    }
+
+    #[test]
+    fn sizes_as_strings_or_numbers() {
+        let size = |j: &str| serde_json::from_str::<Sized>(j).map(|s| s.size);
+        assert_eq!(size(r#"{"size":"362207"}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":362207}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":362207.0}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":null}"#).unwrap(), None);
+        assert_eq!(size(r#"{"size":""}"#).unwrap(), None);
+        assert_eq!(size(r#"{}"#).unwrap(), None);
+        assert!(size(r#"{"size":-1}"#).is_err());
+        assert!(
+            size(r#"{"size":"12kB"}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
+        );
     }
 }
 

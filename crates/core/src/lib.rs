@@ -30,6 +30,12 @@ pub mod ops;
 pub mod pager;
 pub mod response;
 pub mod retry;
+pub mod wire;
+
+/// The `bytes` crate this core is built on, for transports and callers.
+pub use bytes;
+/// The `http` crate this core is built on, for transports and callers.
+pub use http;
 
 pub use api::{Api, BaseUrl, BiginVersion, CrmVersion, Product};
 pub use body::{Body, Boundary, Multipart, MultipartReader, Segment};

@@ -66,3 +66,8 @@ impl Crm {
         Ok(GetFile::new(self.version, FileId::new(id)?))
     }
 }
+
+/// The README's Rust snippets, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

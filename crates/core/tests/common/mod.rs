@@ -83,31 +83,22 @@ pub fn render(mut req: Request<Body>, sources: &[&[u8]]) -> String {
     render_plain(req, sources)
 }
 
-/// Like [`render`] without adding a token (token endpoint requests).
+/// Like [`render`] without adding a token (token endpoint requests). Also checks that the
+/// streamed body has exactly the declared length.
 pub fn render_plain(req: Request<Body>, sources: &[&[u8]]) -> String {
-    let mut out = format!("{} {}\n", req.method(), req.uri());
-    for (k, v) in req.headers() {
-        out.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
-    }
-    out.push('\n');
     let declared = req.body().len();
-    let body = match req.body() {
-        Body::Empty => Vec::new(),
-        Body::Bytes(b) => b.to_vec(),
-        Body::Multipart(m) => {
-            assert_eq!(m.source_count(), sources.len(), "sources supplied");
-            let mut buf = Vec::new();
-            MultipartReader::new(m, sources.to_vec())
-                .read_to_end(&mut buf)
-                .unwrap();
-            buf
-        }
-    };
-    assert_eq!(
-        body.len() as u64,
-        declared,
-        "declared length equals streamed length"
-    );
+    assert_eq!(req.body().source_count(), sources.len(), "sources supplied");
+    let mut streamed = Vec::new();
+    if let Body::Multipart(m) = req.body() {
+        MultipartReader::new(m, sources.to_vec())
+            .read_to_end(&mut streamed)
+            .unwrap();
+        assert_eq!(
+            streamed.len() as u64,
+            declared,
+            "declared length equals streamed length"
+        );
+    }
     if let Some(cl) = req.headers().get(http::header::CONTENT_LENGTH) {
         assert_eq!(
             cl.to_str().unwrap(),
@@ -115,28 +106,9 @@ pub fn render_plain(req: Request<Body>, sources: &[&[u8]]) -> String {
             "Content-Length header"
         );
     }
-    out.push_str(&printable(&body));
+    let mut out = zoho_core::wire::to_text(&req, sources.to_vec()).unwrap();
     for s in SECRETS {
         out = out.replace(s, "[redacted]");
-    }
-    out
-}
-
-/// Body bytes as text: CRLF shown as `⏎` + newline, other non-printable bytes as `\xNN`.
-fn printable(body: &[u8]) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < body.len() {
-        match body[i] {
-            b'\r' if body.get(i + 1) == Some(&b'\n') => {
-                out.push_str("⏎\n");
-                i += 1;
-            }
-            b'\n' => out.push('\n'),
-            b @ 0x20..=0x7e => out.push(char::from(b)),
-            b => out.push_str(&format!("\\x{b:02x}")),
-        }
-        i += 1;
     }
     out
 }

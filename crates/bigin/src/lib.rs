@@ -18,7 +18,7 @@ pub use zoho_core;
 pub use zoho_core::BiginVersion as Version;
 pub use zoho_core::ops::{Attachments, Photo};
 
-use zoho_core::{Api, BiginVersion, InputError, ModuleName, RecordId};
+use zoho_core::{Api, BiginVersion, InputError};
 
 /// Bigin at one API version: the entry point for handles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,19 +40,11 @@ impl Bigin {
 
     /// The attachments of a record.
     pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
-        Ok(Attachments::new(
-            self.api(),
-            ModuleName::new(module)?,
-            RecordId::new(record)?,
-        ))
+        Attachments::parse(self.api(), module, record)
     }
 
     /// The photo of a record (Contacts, Accounts and Products only).
     pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
-        Ok(Photo::new(
-            self.api(),
-            ModuleName::new(module)?,
-            RecordId::new(record)?,
-        ))
+        Photo::parse(self.api(), module, record)
     }
 }

@@ -7,11 +7,10 @@
 //! errors, retries, paging and file names.
 //!
 //! ```
-//! use zoho_core::{Api, BaseUrl, ModuleName, Operation, RecordId};
-//! use zoho_core::ops::attachments::ListAttachments;
+//! use zoho_core::{Api, BaseUrl, Operation};
+//! use zoho_core::ops::Attachments;
 //!
-//! let op = ListAttachments::new(Api::CRM, ModuleName::new("Leads")?, RecordId::new("4150868000002728001")?)
-//!     .per_page(50);
+//! let op = Attachments::parse(Api::CRM, "Leads", "4150868000002728001")?.list().per_page(50);
 //! let req = op.request(&BaseUrl::new("https://www.zohoapis.com")?)?;
 //! assert_eq!(req.uri().path(), "/crm/v8/Leads/4150868000002728001/Attachments");
 //! # Ok::<(), zoho_core::Error>(())

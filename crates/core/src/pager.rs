@@ -7,9 +7,9 @@ use crate::ops::attachments::{AttachmentPage, ListAttachments};
 /// Yields the list request for each page in turn.
 ///
 /// ```
-/// # use zoho_core::{Api, ModuleName, RecordId, pager::Pager, ops::attachments::*};
+/// # use zoho_core::{Api, pager::Pager, ops::RecordRef, ops::attachments::*};
 /// # fn fetch(_: &ListAttachments) -> Result<AttachmentPage, zoho_core::Error> { Ok(AttachmentPage::default()) }
-/// let first = ListAttachments::new(Api::CRM, ModuleName::new("Leads")?, RecordId::new("1")?);
+/// let first = ListAttachments::new(RecordRef::parse(Api::CRM, "Leads", "1")?);
 /// let mut pager = Pager::new(first);
 /// while let Some(request) = pager.next_request() {
 ///     let page = fetch(request)?;        // send it with any transport

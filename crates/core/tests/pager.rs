@@ -2,16 +2,13 @@
 //! advance.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use zoho_core::ops::RecordRef;
 use zoho_core::ops::attachments::{Attachment, AttachmentPage, ListAttachments, PageInfo};
 use zoho_core::pager::Pager;
-use zoho_core::{Api, AttachmentId, BiginVersion, Error, ModuleName, RecordId};
+use zoho_core::{Api, AttachmentId, BiginVersion, Error};
 
 fn first(api: Api) -> ListAttachments {
-    ListAttachments::new(
-        api,
-        ModuleName::new("Contacts").unwrap(),
-        RecordId::new("1").unwrap(),
-    )
+    ListAttachments::new(RecordRef::parse(api, "Contacts", "1").unwrap())
 }
 
 fn item(n: u64) -> Attachment {

@@ -4,36 +4,10 @@
 
 mod common;
 
-use common::{base, boundary, render, render_plain};
+use common::{att, base, boundary, id, photo, render, render_plain};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::files::{GetFile, UploadFiles};
-use zoho_core::ops::{Attachments, Photo};
-use zoho_core::{
-    Api, AttachmentId, BaseUrl, BiginVersion, CrmVersion, Download, FileId, ModuleName, Operation,
-    RecordId,
-};
-
-const RECORD: &str = "4150868000002728001";
-
-fn att(api: Api, module: &str) -> Attachments {
-    Attachments::new(
-        api,
-        ModuleName::new(module).unwrap(),
-        RecordId::new(RECORD).unwrap(),
-    )
-}
-
-fn photo(api: Api, module: &str) -> Photo {
-    Photo::new(
-        api,
-        ModuleName::new(module).unwrap(),
-        RecordId::new(RECORD).unwrap(),
-    )
-}
-
-fn id(s: &str) -> AttachmentId {
-    AttachmentId::new(s).unwrap()
-}
+use zoho_core::{Api, BaseUrl, BiginVersion, CrmVersion, Download, FileId, Operation};
 
 fn op<O: Operation>(o: &O, sources: &[&[u8]]) -> String {
     render(o.request(&base()).unwrap(), sources)

@@ -8,37 +8,13 @@ mod common;
 use std::fmt::Debug;
 use std::time::{Duration, SystemTime};
 
-use common::load;
+use common::{RECORD, att, id, load, photo};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::attachments::{DeleteAttachments, DeleteOutcome};
 use zoho_core::ops::files::{GetFile, UploadFiles};
-use zoho_core::ops::{Attachments, Photo};
 use zoho_core::{
-    Api, AttachmentId, BaseUrl, CrmVersion, Download, DownloadStart, Error, ErrorCode, FileId,
-    ModuleName, Operation, RecordId,
+    Api, BaseUrl, CrmVersion, Download, DownloadStart, Error, ErrorCode, FileId, Operation,
 };
-
-const RECORD: &str = "4150868000002728001";
-
-fn att(api: Api, module: &str) -> Attachments {
-    Attachments::new(
-        api,
-        ModuleName::new(module).unwrap(),
-        RecordId::new(RECORD).unwrap(),
-    )
-}
-
-fn photo(api: Api, module: &str) -> Photo {
-    Photo::new(
-        api,
-        ModuleName::new(module).unwrap(),
-        RecordId::new(RECORD).unwrap(),
-    )
-}
-
-fn id(s: &str) -> AttachmentId {
-    AttachmentId::new(s).unwrap()
-}
 
 fn json<O: Operation>(op: &O, fixture: &str) -> String
 where

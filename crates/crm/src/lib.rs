@@ -18,7 +18,7 @@ pub use zoho_core::CrmVersion as Version;
 pub use zoho_core::ops::{Attachments, Photo};
 
 use zoho_core::ops::files::{GetFile, UploadFiles};
-use zoho_core::{Api, CrmVersion, FileId, InputError, ModuleName, RecordId};
+use zoho_core::{Api, CrmVersion, FileId, InputError};
 
 /// CRM at one API version: the entry point for handles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,20 +40,12 @@ impl Crm {
 
     /// The attachments of a record.
     pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
-        Ok(Attachments::new(
-            self.api(),
-            ModuleName::new(module)?,
-            RecordId::new(record)?,
-        ))
+        Attachments::parse(self.api(), module, record)
     }
 
     /// The photo of a record.
     pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
-        Ok(Photo::new(
-            self.api(),
-            ModuleName::new(module)?,
-            RecordId::new(record)?,
-        ))
+        Photo::parse(self.api(), module, record)
     }
 
     /// An upload to the file store (add files with [`UploadFiles::file`]).

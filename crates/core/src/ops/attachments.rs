@@ -13,12 +13,12 @@ use serde::Deserialize;
 use crate::api::{Api, BaseUrl, CrmVersion};
 use crate::body::{Body, Boundary, Multipart};
 use crate::error::{ApiError, Error, InputError};
-use crate::ids::{AttachmentId, RecordId, printable};
-use crate::module::{Feature, ModuleName, check_support};
+use crate::ids::{AttachmentId, printable};
+use crate::module::Feature;
 use crate::operation::{Download, Operation, build};
 use crate::response::{self, ActionItem};
 
-use super::{Limits, check_content_type, extension, guess_content_type, lenient_u64, upload_name};
+use super::{Limits, RecordRef, file_part, lenient_u64, upload_name};
 
 /// The `fields` sent when the caller names none and the API requires some (CRM v3 and later,
 /// and Bigin, whose rule is undocumented). Taken from Zoho's own sample
@@ -42,30 +42,6 @@ pub const MAX_PER_PAGE: u32 = 200;
 /// Ids per bulk-delete call. Zoho documents no maximum; 100 is its limit for mass deletes of
 /// records, and longer lists are split into calls of this size.
 pub const DEFAULT_DELETE_BATCH: usize = 100;
-
-fn base_path(module: &ModuleName, record: &RecordId) -> [String; 3] {
-    [
-        module.as_str().to_owned(),
-        record.as_str().to_owned(),
-        String::from("Attachments"),
-    ]
-}
-
-fn uri(
-    base: &BaseUrl,
-    api: Api,
-    module: &ModuleName,
-    record: &RecordId,
-    attachment: Option<&AttachmentId>,
-    query: &[(&str, &str)],
-) -> Result<http::Uri, InputError> {
-    let p = base_path(module, record);
-    let mut segs: Vec<&str> = p.iter().map(String::as_str).collect();
-    if let Some(a) = attachment {
-        segs.push(a.as_str());
-    }
-    base.join(&api.prefix(), &segs, query)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Models
@@ -225,9 +201,7 @@ pub struct Deleted {
 /// an empty page with `not_modified` set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListAttachments {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     fields: Vec<String>,
     page: Option<u32>,
     per_page: Option<u32>,
@@ -238,11 +212,9 @@ pub struct ListAttachments {
 
 impl ListAttachments {
     /// Lists the first page with Zoho's defaults.
-    pub fn new(api: Api, module: ModuleName, record: RecordId) -> Self {
+    pub fn new(target: RecordRef) -> Self {
         Self {
-            api,
-            module,
-            record,
+            target,
             fields: Vec::new(),
             page: None,
             per_page: None,
@@ -296,7 +268,7 @@ impl ListAttachments {
 
     /// The product and version.
     pub fn api(&self) -> Api {
-        self.api
+        self.target.api
     }
 
     /// The page requested (1 when none was set).
@@ -326,7 +298,7 @@ impl ListAttachments {
     }
 
     fn check(&self) -> Result<(), InputError> {
-        check_support(self.api, &self.module, Feature::Attachments)?;
+        self.target.check(Feature::Attachments)?;
         for f in &self.fields {
             let ok = !f.is_empty()
                 && f.len() <= 100
@@ -356,18 +328,18 @@ impl ListAttachments {
                 range: "1 or more",
             });
         }
-        if !self.ids.is_empty() && matches!(self.api, Api::Crm(v) if v < CrmVersion::V3) {
+        if !self.ids.is_empty() && matches!(self.target.api, Api::Crm(v) if v < CrmVersion::V3) {
             return Err(InputError::UnsupportedParameter {
                 param: "ids",
-                api: self.api,
+                api: self.target.api,
                 why: "filter the listed attachments yourself, or use CRM v3 or later",
             });
         }
         if let Some(t) = &self.page_token {
-            if !self.api.crm_at_least(CrmVersion::V8) {
+            if !self.target.api.crm_at_least(CrmVersion::V8) {
                 return Err(InputError::UnsupportedParameter {
                     param: "page_token",
-                    api: self.api,
+                    api: self.target.api,
                     why: "page tokens exist in CRM v8 only; use `page`",
                 });
             }
@@ -395,7 +367,7 @@ impl ListAttachments {
         if !self.fields.is_empty() {
             return Some(self.fields.join(","));
         }
-        let required = match self.api {
+        let required = match self.target.api {
             Api::Crm(v) => v >= CrmVersion::V3,
             Api::Bigin(_) => true,
         };
@@ -462,7 +434,7 @@ impl Operation for ListAttachments {
         if let Some(t) = &self.page_token {
             q.push(("page_token", t));
         }
-        let uri = uri(base, self.api, &self.module, &self.record, None, &q)?;
+        let uri = self.target.uri(base, &["Attachments"], &q)?;
         let mut req = build(Method::GET, uri, Body::Empty)?;
         if let Some(t) = &self.if_modified_since {
             let v = HeaderValue::try_from(t.as_str()).map_err(|_| InputError::Invalid {
@@ -510,9 +482,7 @@ impl Operation for ListAttachments {
 /// or reader of exactly `len` bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadAttachment {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     path: String,
     len: u64,
     content_type: Option<String>,
@@ -523,11 +493,9 @@ pub struct UploadAttachment {
 impl UploadAttachment {
     /// Uploads `len` bytes named after the base name of `file_name` (a path is fine: only its
     /// last component is sent).
-    pub fn new(api: Api, module: ModuleName, record: RecordId, file_name: &str, len: u64) -> Self {
+    pub fn new(target: RecordRef, file_name: &str, len: u64) -> Self {
         Self {
-            api,
-            module,
-            record,
+            target,
             path: file_name.to_owned(),
             len,
             content_type: None,
@@ -560,58 +528,23 @@ impl UploadAttachment {
     }
 }
 
-/// Checks an attachment upload against the limits; shared by the file and the file-store uploads.
-pub(crate) fn check_attachment_file(
-    name: &str,
-    len: u64,
-    max: u64,
-    limits: &Limits,
-    what: &'static str,
-) -> Result<(), InputError> {
-    if let Some(ext) = extension(name)
-        && limits
-            .blocked_extensions
-            .iter()
-            .any(|b| b.eq_ignore_ascii_case(&ext))
-    {
-        return Err(InputError::BlockedFileType {
-            name: name.to_owned(),
-            extension: ext,
-        });
-    }
-    if len > max {
-        return Err(InputError::FileTooLarge {
-            name: name.to_owned(),
-            size: len,
-            limit: max,
-            what,
-        });
-    }
-    Ok(())
-}
-
 impl Operation for UploadAttachment {
     type Output = Uploaded;
 
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Attachments)?;
-        let name = self.file_name()?;
-        check_attachment_file(
-            &name,
+        self.target.check(Feature::Attachments)?;
+        let part = file_part(
+            &self.path,
             self.len,
+            self.content_type.as_deref(),
             self.limits.attachment_max_bytes,
-            &self.limits,
+            &self.limits.blocked_extensions,
             "attachments",
         )?;
-        let ct = self
-            .content_type
-            .clone()
-            .unwrap_or_else(|| guess_content_type(&name).to_owned());
-        check_content_type(&ct)?;
         let plan = Multipart::builder(self.boundary.clone().unwrap_or_else(Boundary::random))
-            .file_source("file", &name, &ct, self.len)
+            .file_source("file", &part.name, &part.content_type, self.len)
             .finish();
-        let uri = uri(base, self.api, &self.module, &self.record, None, &[])?;
+        let uri = self.target.uri(base, &["Attachments"], &[])?;
         build(Method::POST, uri, Body::Multipart(plan))
     }
 
@@ -633,20 +566,16 @@ impl Operation for UploadAttachment {
 /// emulator accepts both).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadLink {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     url: String,
     title: Option<String>,
 }
 
 impl UploadLink {
     /// Attaches `url` (http or https).
-    pub fn new(api: Api, module: ModuleName, record: RecordId, url: impl Into<String>) -> Self {
+    pub fn new(target: RecordRef, url: impl Into<String>) -> Self {
         Self {
-            api,
-            module,
-            record,
+            target,
             url: url.into(),
             title: None,
         }
@@ -659,7 +588,7 @@ impl UploadLink {
     }
 
     fn check(&self) -> Result<(), InputError> {
-        check_support(self.api, &self.module, Feature::Attachments)?;
+        self.target.check(Feature::Attachments)?;
         let u = self.url.trim();
         let lower = u.to_ascii_lowercase();
         let has_host = lower
@@ -677,10 +606,10 @@ impl UploadLink {
             });
         }
         if let Some(t) = &self.title {
-            if matches!(self.api, Api::Crm(v) if v < CrmVersion::V5) {
+            if matches!(self.target.api, Api::Crm(v) if v < CrmVersion::V5) {
                 return Err(InputError::UnsupportedParameter {
                     param: "title",
-                    api: self.api,
+                    api: self.target.api,
                     why: "link titles need CRM v5 or later",
                 });
             }
@@ -705,7 +634,7 @@ impl Operation for UploadLink {
         if let Some(t) = &self.title {
             q.push(("title", t.as_str()));
         }
-        let uri = uri(base, self.api, &self.module, &self.record, None, &q)?;
+        let uri = self.target.uri(base, &["Attachments"], &q)?;
         build(Method::POST, uri, Body::Empty)
     }
 
@@ -725,35 +654,23 @@ impl Operation for UploadLink {
 /// `GET {prefix}/{module}/{record}/Attachments/{id}`: the file's bytes, streamed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DownloadAttachment {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     id: AttachmentId,
 }
 
 impl DownloadAttachment {
     /// Downloads one attachment.
-    pub fn new(api: Api, module: ModuleName, record: RecordId, id: AttachmentId) -> Self {
-        Self {
-            api,
-            module,
-            record,
-            id,
-        }
+    pub fn new(target: RecordRef, id: AttachmentId) -> Self {
+        Self { target, id }
     }
 }
 
 impl Download for DownloadAttachment {
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Attachments)?;
-        let uri = uri(
-            base,
-            self.api,
-            &self.module,
-            &self.record,
-            Some(&self.id),
-            &[],
-        )?;
+        self.target.check(Feature::Attachments)?;
+        let uri = self
+            .target
+            .uri(base, &["Attachments", self.id.as_str()], &[])?;
         build(Method::GET, uri, Body::Empty)
     }
 
@@ -768,21 +685,14 @@ impl Download for DownloadAttachment {
 /// `DELETE {prefix}/{module}/{record}/Attachments/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeleteAttachment {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     id: AttachmentId,
 }
 
 impl DeleteAttachment {
     /// Deletes one attachment.
-    pub fn new(api: Api, module: ModuleName, record: RecordId, id: AttachmentId) -> Self {
-        Self {
-            api,
-            module,
-            record,
-            id,
-        }
+    pub fn new(target: RecordRef, id: AttachmentId) -> Self {
+        Self { target, id }
     }
 }
 
@@ -790,15 +700,10 @@ impl Operation for DeleteAttachment {
     type Output = Deleted;
 
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Attachments)?;
-        let uri = uri(
-            base,
-            self.api,
-            &self.module,
-            &self.record,
-            Some(&self.id),
-            &[],
-        )?;
+        self.target.check(Feature::Attachments)?;
+        let uri = self
+            .target
+            .uri(base, &["Attachments", self.id.as_str()], &[])?;
         build(Method::DELETE, uri, Body::Empty)
     }
 
@@ -826,30 +731,21 @@ impl Operation for DeleteAttachment {
 /// failed per item, or failed as a whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeleteAttachments {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     ids: Vec<AttachmentId>,
     batch_size: usize,
 }
 
 impl DeleteAttachments {
     /// Deletes these attachments. Repeated ids are sent once.
-    pub fn new(
-        api: Api,
-        module: ModuleName,
-        record: RecordId,
-        ids: impl IntoIterator<Item = AttachmentId>,
-    ) -> Self {
+    pub fn new(target: RecordRef, ids: impl IntoIterator<Item = AttachmentId>) -> Self {
         let mut seen = std::collections::HashSet::new();
         let ids = ids
             .into_iter()
             .filter(|id| seen.insert(id.clone()))
             .collect();
         Self {
-            api,
-            module,
-            record,
+            target,
             ids,
             batch_size: DEFAULT_DELETE_BATCH,
         }
@@ -868,14 +764,12 @@ impl DeleteAttachments {
                 what: "the list of attachment ids to delete",
             });
         }
-        check_support(self.api, &self.module, Feature::Attachments)?;
+        self.target.check(Feature::Attachments)?;
         Ok(self
             .ids
             .chunks(self.batch_size)
             .map(|chunk| DeleteAttachmentsBatch {
-                api: self.api,
-                module: self.module.clone(),
-                record: self.record.clone(),
+                target: self.target.clone(),
                 ids: chunk.to_vec(),
             })
             .collect())
@@ -905,9 +799,7 @@ impl DeleteAttachments {
 /// One call of a bulk delete.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeleteAttachmentsBatch {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     ids: Vec<AttachmentId>,
 }
 
@@ -961,21 +853,14 @@ impl Operation for DeleteAttachmentsBatch {
             }
             .into());
         }
-        check_support(self.api, &self.module, Feature::Attachments)?;
+        self.target.check(Feature::Attachments)?;
         let ids = self
             .ids
             .iter()
             .map(AttachmentId::as_str)
             .collect::<Vec<_>>()
             .join(",");
-        let uri = uri(
-            base,
-            self.api,
-            &self.module,
-            &self.record,
-            None,
-            &[("ids", &ids)],
-        )?;
+        let uri = self.target.uri(base, &["Attachments"], &[("ids", &ids)])?;
         build(Method::DELETE, uri, Body::Empty)
     }
 

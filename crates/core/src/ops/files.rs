@@ -11,8 +11,7 @@ use crate::ids::FileId;
 use crate::operation::{Download, Operation, build};
 use crate::response::{self, ActionWrapper};
 
-use super::attachments::check_attachment_file;
-use super::{Limits, check_content_type, guess_content_type, upload_name};
+use super::{Limits, file_part};
 
 /// A file stored in the file store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,20 +104,15 @@ impl Operation for UploadFiles {
         }
         let mut plan = Multipart::builder(self.boundary.clone().unwrap_or_else(Boundary::random));
         for part in &self.parts {
-            let name = upload_name(&part.path)?;
-            check_attachment_file(
-                &name,
+            let checked = file_part(
+                &part.path,
                 part.len,
+                part.content_type.as_deref(),
                 self.limits.store_file_max_bytes,
-                &self.limits,
+                &self.limits.blocked_extensions,
                 "the CRM file store",
             )?;
-            let ct = part
-                .content_type
-                .clone()
-                .unwrap_or_else(|| guess_content_type(&name).to_owned());
-            check_content_type(&ct)?;
-            plan = plan.file_source("file", &name, &ct, part.len);
+            plan = plan.file_source("file", &checked.name, &checked.content_type, part.len);
         }
         let q: &[(&str, &str)] = if self.inline {
             &[("type", "inline")]

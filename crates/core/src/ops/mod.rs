@@ -203,16 +203,19 @@ mod tests {
     }
 }
 
-/// The attachments of one record: a handle that makes each attachments operation.
+/// One record of one module, spoken in one API: what attachment and photo operations act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attachments {
-    api: crate::Api,
-    module: crate::ModuleName,
-    record: crate::RecordId,
+pub struct RecordRef {
+    /// Product and version.
+    pub api: crate::Api,
+    /// The module API name.
+    pub module: crate::ModuleName,
+    /// The record id.
+    pub record: crate::RecordId,
 }
 
-impl Attachments {
-    /// The attachments of `record` in `module`, spoken in `api`.
+impl RecordRef {
+    /// A record reference from typed parts.
     pub fn new(api: crate::Api, module: crate::ModuleName, record: crate::RecordId) -> Self {
         Self {
             api,
@@ -221,35 +224,111 @@ impl Attachments {
         }
     }
 
+    /// A record reference from text, checking the module name and the id.
+    pub fn parse(api: crate::Api, module: &str, record: &str) -> Result<Self, InputError> {
+        Ok(Self::new(
+            api,
+            crate::ModuleName::new(module)?,
+            crate::RecordId::new(record)?,
+        ))
+    }
+
+    /// Checks that the module supports `feature` in this API.
+    pub(crate) fn check(&self, feature: crate::Feature) -> Result<(), InputError> {
+        crate::module::check_support(self.api, &self.module, feature)
+    }
+
+    /// `{base}{prefix}/{module}/{record}/{tail...}?{query}`
+    pub(crate) fn uri(
+        &self,
+        base: &crate::BaseUrl,
+        tail: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<http::Uri, InputError> {
+        let mut segs = vec![self.module.as_str(), self.record.as_str()];
+        segs.extend_from_slice(tail);
+        base.join(&self.api.prefix(), &segs, query)
+    }
+}
+
+/// A checked file part: the base name to send and its `Content-Type`.
+pub(crate) struct FilePart {
+    pub name: String,
+    pub content_type: String,
+}
+
+/// Checks an upload's name, size and type, the same way for attachments, photos and the file
+/// store: the base name of `path` must be usable, its extension not blocked, its size within
+/// `max`; the content type is the caller's or guessed from the extension.
+pub(crate) fn file_part(
+    path: &str,
+    len: u64,
+    content_type: Option<&str>,
+    max: u64,
+    blocked: &[String],
+    what: &'static str,
+) -> Result<FilePart, InputError> {
+    let name = upload_name(path)?;
+    if let Some(ext) = extension(&name)
+        && blocked.iter().any(|b| b.eq_ignore_ascii_case(&ext))
+    {
+        return Err(InputError::BlockedFileType {
+            name,
+            extension: ext,
+        });
+    }
+    if len > max {
+        return Err(InputError::FileTooLarge {
+            name,
+            size: len,
+            limit: max,
+            what,
+        });
+    }
+    let content_type =
+        content_type.map_or_else(|| guess_content_type(&name).to_owned(), str::to_owned);
+    check_content_type(&content_type)?;
+    Ok(FilePart { name, content_type })
+}
+
+/// The attachments of one record: a handle that makes each attachments operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachments(RecordRef);
+
+impl Attachments {
+    /// The attachments of `record` in `module`, spoken in `api`.
+    pub fn new(api: crate::Api, module: crate::ModuleName, record: crate::RecordId) -> Self {
+        Self(RecordRef::new(api, module, record))
+    }
+
+    /// The attachments of a record given as text (module name and id are checked).
+    pub fn parse(api: crate::Api, module: &str, record: &str) -> Result<Self, InputError> {
+        RecordRef::parse(api, module, record).map(Self)
+    }
+
     /// One page of the list (see [`attachments::ListAttachments`] for paging and filters).
     pub fn list(&self) -> attachments::ListAttachments {
-        attachments::ListAttachments::new(self.api, self.module.clone(), self.record.clone())
+        attachments::ListAttachments::new(self.0.clone())
     }
 
     /// Upload `len` bytes as a file named after the base name of `file_name`.
     pub fn upload(&self, file_name: &str, len: u64) -> attachments::UploadAttachment {
-        attachments::UploadAttachment::new(
-            self.api,
-            self.module.clone(),
-            self.record.clone(),
-            file_name,
-            len,
-        )
+        attachments::UploadAttachment::new(self.0.clone(), file_name, len)
     }
 
     /// Attach a link.
     pub fn upload_link(&self, url: impl Into<String>) -> attachments::UploadLink {
-        attachments::UploadLink::new(self.api, self.module.clone(), self.record.clone(), url)
+        attachments::UploadLink::new(self.0.clone(), url)
     }
 
     /// Download one attachment.
     pub fn download(&self, id: crate::AttachmentId) -> attachments::DownloadAttachment {
-        attachments::DownloadAttachment::new(self.api, self.module.clone(), self.record.clone(), id)
+        attachments::DownloadAttachment::new(self.0.clone(), id)
     }
 
     /// Delete one attachment.
     pub fn delete(&self, id: crate::AttachmentId) -> attachments::DeleteAttachment {
-        attachments::DeleteAttachment::new(self.api, self.module.clone(), self.record.clone(), id)
+        attachments::DeleteAttachment::new(self.0.clone(), id)
     }
 
     /// Delete several attachments, in batches.
@@ -257,46 +336,37 @@ impl Attachments {
         &self,
         ids: impl IntoIterator<Item = crate::AttachmentId>,
     ) -> attachments::DeleteAttachments {
-        attachments::DeleteAttachments::new(self.api, self.module.clone(), self.record.clone(), ids)
+        attachments::DeleteAttachments::new(self.0.clone(), ids)
     }
 }
 
 /// The photo of one record: a handle that makes each photo operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Photo {
-    api: crate::Api,
-    module: crate::ModuleName,
-    record: crate::RecordId,
-}
+pub struct Photo(RecordRef);
 
 impl Photo {
     /// The photo of `record` in `module`, spoken in `api`.
     pub fn new(api: crate::Api, module: crate::ModuleName, record: crate::RecordId) -> Self {
-        Self {
-            api,
-            module,
-            record,
-        }
+        Self(RecordRef::new(api, module, record))
+    }
+
+    /// The photo of a record given as text (module name and id are checked).
+    pub fn parse(api: crate::Api, module: &str, record: &str) -> Result<Self, InputError> {
+        RecordRef::parse(api, module, record).map(Self)
     }
 
     /// Upload `len` bytes of an image named after the base name of `file_name`.
     pub fn upload(&self, file_name: &str, len: u64) -> photo::UploadPhoto {
-        photo::UploadPhoto::new(
-            self.api,
-            self.module.clone(),
-            self.record.clone(),
-            file_name,
-            len,
-        )
+        photo::UploadPhoto::new(self.0.clone(), file_name, len)
     }
 
     /// Download the photo.
     pub fn download(&self) -> photo::DownloadPhoto {
-        photo::DownloadPhoto::new(self.api, self.module.clone(), self.record.clone())
+        photo::DownloadPhoto::new(self.0.clone())
     }
 
     /// Delete the photo.
     pub fn delete(&self) -> photo::DeletePhoto {
-        photo::DeletePhoto::new(self.api, self.module.clone(), self.record.clone())
+        photo::DeletePhoto::new(self.0.clone())
     }
 }

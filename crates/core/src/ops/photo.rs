@@ -6,15 +6,14 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 use serde::Deserialize;
 
-use crate::api::{Api, BaseUrl};
+use crate::api::BaseUrl;
 use crate::body::{Body, Boundary, Multipart};
 use crate::error::{Error, InputError};
-use crate::ids::RecordId;
-use crate::module::{Feature, ModuleName, check_support};
+use crate::module::Feature;
 use crate::operation::{Download, Operation, build};
 use crate::response::{self, ActionItem};
 
-use super::{Limits, extension, upload_name};
+use super::{Limits, RecordRef, extension, file_part, upload_name};
 
 /// Image types Zoho accepts as record photos.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,26 +98,10 @@ fn from_item(i: ActionItem) -> StatusMessage {
     }
 }
 
-fn photo_uri(
-    base: &BaseUrl,
-    api: Api,
-    module: &ModuleName,
-    record: &RecordId,
-    q: &[(&str, &str)],
-) -> Result<http::Uri, InputError> {
-    base.join(
-        &api.prefix(),
-        &[module.as_str(), record.as_str(), "photo"],
-        q,
-    )
-}
-
 /// `POST {prefix}/{module}/{record}/photo`, one multipart part `file` (source 0 of the plan).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadPhoto {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
     path: String,
     len: u64,
     restrict_triggers: bool,
@@ -130,11 +113,9 @@ pub struct UploadPhoto {
 impl UploadPhoto {
     /// Uploads `len` bytes of a PNG, JPEG, GIF or BMP image named after the base name of
     /// `file_name`.
-    pub fn new(api: Api, module: ModuleName, record: RecordId, file_name: &str, len: u64) -> Self {
+    pub fn new(target: RecordRef, file_name: &str, len: u64) -> Self {
         Self {
-            api,
-            module,
-            record,
+            target,
             path: file_name.to_owned(),
             len,
             restrict_triggers: false,
@@ -174,30 +155,29 @@ impl Operation for UploadPhoto {
     type Output = StatusMessage;
 
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Photo)?;
+        self.target.check(Feature::Photo)?;
         let name = upload_name(&self.path)?;
         let image = self
             .image_type
             .or_else(|| ImageType::from_file_name(&name))
-            .ok_or_else(|| InputError::UnsupportedImageType { name: name.clone() })?;
-        if self.len > self.limits.photo_max_bytes {
-            return Err(InputError::FileTooLarge {
-                name,
-                size: self.len,
-                limit: self.limits.photo_max_bytes,
-                what: "record photos",
-            }
-            .into());
-        }
+            .ok_or(InputError::UnsupportedImageType { name })?;
+        let part = file_part(
+            &self.path,
+            self.len,
+            Some(image.mime()),
+            self.limits.photo_max_bytes,
+            &[],
+            "record photos",
+        )?;
         let plan = Multipart::builder(self.boundary.clone().unwrap_or_else(Boundary::random))
-            .file_source("file", &name, image.mime(), self.len)
+            .file_source("file", &part.name, &part.content_type, self.len)
             .finish();
         let q: &[(&str, &str)] = if self.restrict_triggers {
             &[("restrict_triggers", "workflow")]
         } else {
             &[]
         };
-        let uri = photo_uri(base, self.api, &self.module, &self.record, q)?;
+        let uri = self.target.uri(base, &["photo"], q)?;
         build(Method::POST, uri, Body::Multipart(plan))
     }
 
@@ -214,26 +194,20 @@ impl Operation for UploadPhoto {
 /// `GET {prefix}/{module}/{record}/photo`: the image bytes; 204 when the record has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DownloadPhoto {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
 }
 
 impl DownloadPhoto {
     /// Downloads the photo of a record.
-    pub fn new(api: Api, module: ModuleName, record: RecordId) -> Self {
-        Self {
-            api,
-            module,
-            record,
-        }
+    pub fn new(target: RecordRef) -> Self {
+        Self { target }
     }
 }
 
 impl Download for DownloadPhoto {
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Photo)?;
-        let uri = photo_uri(base, self.api, &self.module, &self.record, &[])?;
+        self.target.check(Feature::Photo)?;
+        let uri = self.target.uri(base, &["photo"], &[])?;
         build(Method::GET, uri, Body::Empty)
     }
 
@@ -245,19 +219,13 @@ impl Download for DownloadPhoto {
 /// `DELETE {prefix}/{module}/{record}/photo`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeletePhoto {
-    api: Api,
-    module: ModuleName,
-    record: RecordId,
+    target: RecordRef,
 }
 
 impl DeletePhoto {
     /// Deletes the photo of a record.
-    pub fn new(api: Api, module: ModuleName, record: RecordId) -> Self {
-        Self {
-            api,
-            module,
-            record,
-        }
+    pub fn new(target: RecordRef) -> Self {
+        Self { target }
     }
 }
 
@@ -265,8 +233,8 @@ impl Operation for DeletePhoto {
     type Output = StatusMessage;
 
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        check_support(self.api, &self.module, Feature::Photo)?;
-        let uri = photo_uri(base, self.api, &self.module, &self.record, &[])?;
+        self.target.check(Feature::Photo)?;
+        let uri = self.target.uri(base, &["photo"], &[])?;
         build(Method::DELETE, uri, Body::Empty)
     }
 

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use http::{Request, Response};
 use zoho_core::auth::{Secret, authorize};
-use zoho_core::{BaseUrl, Body, Boundary, MultipartReader};
+use zoho_core::ops::{Attachments, Photo};
+use zoho_core::{Api, AttachmentId, BaseUrl, Body, Boundary, MultipartReader};
 
 /// The fake access token the request snapshots are built with; it must never show in them.
 pub const TOKEN: &str = "1000.fake-access-token.5ecret";
@@ -18,6 +19,21 @@ pub const SECRETS: &[&str] = &[
     "1000.fake-refresh.5ecret",
     "1000.fake-code.5ecret",
 ];
+
+/// The record every test acts on.
+pub const RECORD: &str = "4150868000002728001";
+
+pub fn att(api: Api, module: &str) -> Attachments {
+    Attachments::parse(api, module, RECORD).unwrap()
+}
+
+pub fn photo(api: Api, module: &str) -> Photo {
+    Photo::parse(api, module, RECORD).unwrap()
+}
+
+pub fn id(s: &str) -> AttachmentId {
+    AttachmentId::new(s).unwrap()
+}
 
 pub fn base() -> BaseUrl {
     BaseUrl::new("https://www.zohoapis.com").unwrap()

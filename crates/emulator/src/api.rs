@@ -1,0 +1,1035 @@
+//! The CRM and Bigin API: attachments, record photos, the CRM file store, and the users and org
+//! calls Zoho's SDKs make at start-up. One dispatcher reads the path so that every error comes
+//! out in Zoho's shape and order: URL (404), token (401), method (400), module (400), scope
+//! (401), record (400), then the operation's own checks.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::modules::{self, Lookup, Product};
+use crate::oauth::{self, Need, Op};
+use crate::store::{Attachment, BlobWriter, Photo, StoredFile, attachment_key, lock, record_key};
+use crate::zoho::{self, err, iso, now_secs, success_item};
+use crate::{App, faults};
+
+/// The emulator's one user.
+pub const USER_ID: &str = "5725767000000000001";
+/// Its name.
+pub const USER_NAME: &str = "Emulator Admin";
+/// Its e-mail.
+pub const USER_EMAIL: &str = "admin@emulator.zoho.local";
+
+enum Route {
+    Attachments {
+        module: String,
+        record: String,
+    },
+    Attachment {
+        module: String,
+        record: String,
+        id: String,
+    },
+    Photo {
+        module: String,
+        record: String,
+    },
+    Files,
+    Users,
+    Org,
+}
+
+fn decode(seg: &str) -> String {
+    percent_encoding::percent_decode_str(seg)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn route(product: Product, segs: &[String]) -> Option<Route> {
+    let s = |i: usize| segs.get(i).map(String::as_str);
+    match (segs.len(), s(2), s(4)) {
+        (3, Some("files"), _) if product == Product::Crm => Some(Route::Files),
+        (3, Some("users"), _) if product == Product::Crm => Some(Route::Users),
+        (3, Some("org"), _) if product == Product::Crm => Some(Route::Org),
+        (5, _, Some(a)) if a.eq_ignore_ascii_case("attachments") => Some(Route::Attachments {
+            module: segs[2].clone(),
+            record: segs[3].clone(),
+        }),
+        (6, _, Some(a)) if a.eq_ignore_ascii_case("attachments") => Some(Route::Attachment {
+            module: segs[2].clone(),
+            record: segs[3].clone(),
+            id: segs[5].clone(),
+        }),
+        (5, _, Some("photo")) => Some(Route::Photo {
+            module: segs[2].clone(),
+            record: segs[3].clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Query parameters.
+fn query(req: &Request) -> Vec<(String, String)> {
+    req.uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
+fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    q.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
+}
+
+/// Every request outside `/oauth` and `/__emulator`.
+pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
+    let segs: Vec<String> = req
+        .uri()
+        .path()
+        .trim_matches('/')
+        .split('/')
+        .map(decode)
+        .collect();
+    let Some(product) = segs.first().and_then(|p| Product::parse(p)) else {
+        return err::invalid_url_pattern();
+    };
+    let _in_flight = match faults::before(&app).await {
+        Ok(g) => g,
+        Err(injected) => return injected,
+    };
+    let version = segs.get(1).and_then(|v| modules::version(product, v));
+    let (Some(version), Some(route)) = (version, route(product, &segs)) else {
+        return err::invalid_url_pattern();
+    };
+    let scopes = match oauth::check_token(&app, req.headers()) {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let method = req.method().clone();
+    let ctx = Ctx {
+        app: &app,
+        product,
+        version,
+        scopes: &scopes,
+    };
+    match route {
+        Route::Users if method == Method::GET => {
+            ctx.need(&Need::Users).map_or_else(|e| e, |()| users())
+        }
+        Route::Org if method == Method::GET => ctx.need(&Need::Org).map_or_else(|e| e, |()| org()),
+        Route::Files => match method {
+            Method::GET => match ctx.need(&Need::Files(Op::Read)) {
+                Ok(()) => get_file(&ctx, &query(&req)).await,
+                Err(e) => e,
+            },
+            Method::POST => match ctx.need(&Need::Files(Op::Create)) {
+                Ok(()) => upload_files(&ctx, req).await,
+                Err(e) => e,
+            },
+            _ => err::invalid_method(),
+        },
+        Route::Users | Route::Org => err::invalid_method(),
+        Route::Attachments { module, record } => {
+            let op = match method {
+                Method::GET => Op::Read,
+                Method::POST => Op::Create,
+                Method::DELETE => Op::Delete,
+                _ => return err::invalid_method(),
+            };
+            let target = match ctx.target(&module, &record, false, op) {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
+            match op {
+                Op::Read => list(&ctx, &target, &req),
+                Op::Create => upload(&ctx, &target, req).await,
+                Op::Delete => delete_many(&ctx, &target, &query(&req)),
+            }
+        }
+        Route::Attachment { module, record, id } => {
+            let op = match method {
+                Method::GET => Op::Read,
+                Method::DELETE => Op::Delete,
+                _ => return err::invalid_method(),
+            };
+            let target = match ctx.target(&module, &record, false, op) {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
+            match op {
+                Op::Read => download(&ctx, &target, &id).await,
+                _ => delete_one(&ctx, &target, &id),
+            }
+        }
+        Route::Photo { module, record } => {
+            let op = match method {
+                Method::GET => Op::Read,
+                Method::POST => Op::Create,
+                Method::DELETE => Op::Delete,
+                _ => return err::invalid_method(),
+            };
+            let target = match ctx.target(&module, &record, true, op) {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
+            match op {
+                Op::Read => download_photo(&ctx, &target).await,
+                Op::Create => upload_photo(&ctx, &target, req).await,
+                Op::Delete => delete_photo(&ctx, &target),
+            }
+        }
+    }
+}
+
+struct Ctx<'a> {
+    app: &'a App,
+    product: Product,
+    version: u8,
+    scopes: &'a [String],
+}
+
+/// The record an operation acts on.
+struct Target {
+    module: &'static str,
+    key: String,
+    id: String,
+    name: String,
+    locked: bool,
+}
+
+impl Ctx<'_> {
+    fn need(&self, need: &Need<'_>) -> Result<(), Response> {
+        if oauth::grants(self.scopes, self.product, need) {
+            Ok(())
+        } else {
+            Err(err::scope_mismatch())
+        }
+    }
+
+    fn target(&self, module: &str, record: &str, photo: bool, op: Op) -> Result<Target, Response> {
+        let module = match modules::lookup(self.product, self.version, module, photo) {
+            Lookup::Unknown => return Err(err::invalid_module()),
+            Lookup::NotSupported => return Err(err::module_not_supported()),
+            Lookup::Supported(m) => m,
+        };
+        let need = if photo {
+            Need::Photo { module, op }
+        } else {
+            Need::Attachments { module, op }
+        };
+        self.need(&need)?;
+        let key = record_key(self.product, module, record);
+        let st = lock(&self.app.state);
+        let Some(r) = st.records.get(&key) else {
+            return Err(if photo {
+                err::invalid_data("the id given seems to be invalid", json!({ "id": record }))
+            } else {
+                err::invalid_record()
+            });
+        };
+        Ok(Target {
+            module,
+            key,
+            id: r.id.clone(),
+            name: r.name.clone(),
+            locked: r.locked,
+        })
+    }
+}
+
+fn user() -> Value {
+    json!({ "name": USER_NAME, "id": USER_ID, "email": USER_EMAIL })
+}
+
+fn attachment_json(a: &Attachment, record_name: &str) -> Value {
+    json!({
+        "Owner": user(),
+        "Modified_Time": iso(a.modified),
+        "File_Name": a.file_name,
+        "Created_Time": iso(a.created),
+        "Size": a.size.to_string(),
+        "Parent_Id": { "name": record_name, "id": a.record_id },
+        "$editable": true,
+        "$file_id": a.file_id,
+        "$type": if a.link_url.is_some() { "Link URL" } else { "Attachment" },
+        "$se_module": a.module,
+        "Modified_By": user(),
+        "$state": "save",
+        "id": a.id,
+        "Created_By": user(),
+        "$link_url": a.link_url,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// List
+
+fn list(ctx: &Ctx<'_>, t: &Target, req: &Request) -> Response {
+    let q = query(req);
+    let fields: Vec<&str> = param(&q, "fields")
+        .map(|f| {
+            f.split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if ctx.product == Product::Crm && ctx.version >= 30 && fields.is_empty() {
+        return err::required_param("fields");
+    }
+    let number = |name: &str, max: usize| -> Result<Option<usize>, Response> {
+        match param(&q, name) {
+            None => Ok(None),
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n >= 1 && n <= max => Ok(Some(n)),
+                _ => Err(err::invalid_data(
+                    &format!("the {name} value is invalid"),
+                    json!({ "param": name, "maximum": max }),
+                )),
+            },
+        }
+    };
+    let per_page = match number("per_page", 200) {
+        Ok(n) => n.unwrap_or(200),
+        Err(e) => return e,
+    };
+    let page = match number("page", usize::MAX) {
+        Ok(n) => n.unwrap_or(1),
+        Err(e) => return e,
+    };
+    let since = match req.headers().get(header::IF_MODIFIED_SINCE) {
+        None => None,
+        Some(v) => match v.to_str().ok().and_then(zoho::parse_iso) {
+            Some(s) => Some(s),
+            None => {
+                return err::invalid_data(
+                    "the If-Modified-Since header is invalid",
+                    json!({ "header": "If-Modified-Since" }),
+                );
+            }
+        },
+    };
+    let ids: Option<Vec<&str>> = param(&q, "ids").map(|v| v.split(',').map(str::trim).collect());
+    let mut st = lock(&ctx.app.state);
+    let mut offset = (page - 1).saturating_mul(per_page);
+    let mut per_page = per_page;
+    let v8 = ctx.product == Product::Crm && ctx.version >= 80;
+    if v8 && let Some(token) = param(&q, "page_token") {
+        match st.page_tokens.get(token) {
+            Some((key, off, pp)) if *key == t.key => {
+                offset = *off;
+                per_page = *pp;
+            }
+            _ => {
+                return err::invalid_data(
+                    "the page token given seems to be invalid or expired",
+                    json!({ "param": "page_token" }),
+                );
+            }
+        }
+    }
+    let all: Vec<&Attachment> = st
+        .attachments
+        .values()
+        .filter(|a| a.product == ctx.product && a.module == t.module && a.record_id == t.id)
+        .filter(|a| ids.as_ref().is_none_or(|ids| ids.contains(&a.id.as_str())))
+        .collect();
+    if all.is_empty() {
+        return zoho::empty(StatusCode::NO_CONTENT);
+    }
+    let all: Vec<&Attachment> = match since {
+        Some(s) => all.into_iter().filter(|a| a.modified > s).collect(),
+        None => all,
+    };
+    if all.is_empty() {
+        return zoho::empty(StatusCode::NOT_MODIFIED);
+    }
+    let total = all.len();
+    let items: Vec<Value> = all
+        .iter()
+        .skip(offset)
+        .take(per_page)
+        .map(|a| {
+            let full = attachment_json(a, &t.name);
+            if fields.is_empty() {
+                return full;
+            }
+            let Value::Object(map) = full else {
+                return full;
+            };
+            Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| {
+                        k == "id" || k.starts_with('$') || fields.contains(&k.as_str())
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        return zoho::empty(StatusCode::NO_CONTENT);
+    }
+    let more = offset + items.len() < total;
+    let mut info = json!({
+        "per_page": per_page,
+        "count": items.len(),
+        "page": offset / per_page + 1,
+        "more_records": more,
+    });
+    if v8 {
+        let next = more.then(|| {
+            let token = st.new_secret("pt.");
+            st.page_tokens
+                .insert(token.clone(), (t.key.clone(), offset + per_page, per_page));
+            token
+        });
+        info["next_page_token"] = json!(next);
+        info["previous_page_token"] = Value::Null;
+        info["page_token_expiry"] = json!(next.as_ref().map(|_| iso(now_secs() + 86_400)));
+    }
+    zoho::json(StatusCode::OK, &json!({ "data": items, "info": info }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multipart reading
+
+/// Why a streamed part was refused.
+enum PartError {
+    TooLarge,
+    BlockedType,
+    NotAnImage,
+    Broken,
+}
+
+/// A file part stored as a blob.
+struct StoredPart {
+    blob: String,
+    file_name: String,
+    content_type: String,
+    size: u64,
+}
+
+type Parts = multer::Multipart<'static>;
+
+fn multipart(req: Request) -> Option<Parts> {
+    let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let boundary = multer::parse_boundary(ct).ok()?;
+    Some(multer::Multipart::new(
+        req.into_body().into_data_stream(),
+        boundary,
+    ))
+}
+
+/// Reads and discards the rest of a multipart body, so that the client can read our answer.
+async fn drain(mut mp: Parts) {
+    while let Ok(Some(mut field)) = mp.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
+/// Streams one file part into a new blob, enforcing `max` bytes and the type rules.
+async fn store_part(
+    app: &App,
+    field: &mut multer::Field<'static>,
+    file_name: String,
+    max: u64,
+    blocked: &[String],
+    image_only: bool,
+) -> Result<StoredPart, PartError> {
+    let declared = field.content_type().map(ToString::to_string);
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    if ext.is_some_and(|e| blocked.iter().any(|b| b.eq_ignore_ascii_case(&e))) {
+        while let Ok(Some(_)) = field.chunk().await {}
+        return Err(PartError::BlockedType);
+    }
+    let key = lock(&app.state).new_secret("blob");
+    let mut w: BlobWriter = app.blobs.writer(key).await.map_err(|_| PartError::Broken)?;
+    let mut size = 0u64;
+    let mut head: Vec<u8> = Vec::new();
+    let mut refused = None;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => {
+                refused = Some(PartError::Broken);
+                break;
+            }
+        };
+        size += chunk.len() as u64;
+        if refused.is_some() {
+            continue; // draining
+        }
+        if head.len() < 16 {
+            head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len())]);
+        }
+        if size > max {
+            refused = Some(PartError::TooLarge);
+            continue;
+        }
+        if w.write(&chunk).await.is_err() {
+            refused = Some(PartError::Broken);
+        }
+    }
+    let sniffed = sniff_image(&head);
+    if refused.is_none() && image_only && sniffed.is_none() {
+        refused = Some(PartError::NotAnImage);
+    }
+    if let Some(e) = refused {
+        app.blobs.abort(w).await;
+        return Err(e);
+    }
+    let blob = w.key().to_owned();
+    app.blobs.finish(w).await.map_err(|_| PartError::Broken)?;
+    let content_type = match (image_only, sniffed, declared) {
+        (true, Some(s), _) => s.to_owned(),
+        (_, _, Some(d)) => d,
+        _ => String::from("application/octet-stream"),
+    };
+    Ok(StoredPart {
+        blob,
+        file_name,
+        content_type,
+        size,
+    })
+}
+
+fn sniff_image(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if head.starts_with(b"BM") {
+        Some("image/bmp")
+    } else {
+        None
+    }
+}
+
+fn part_error(e: PartError, too_large: StatusCode) -> Response {
+    match e {
+        PartError::TooLarge => err::file_too_large(too_large),
+        PartError::BlockedType => err::invalid_file_type(),
+        PartError::NotAnImage => err::invalid_data("The image format is invalid.", json!({})),
+        PartError::Broken => err::invalid_data("the request body could not be read", json!({})),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload a file or a link
+
+async fn upload(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
+    let q = query(&req);
+    let mut link = param(&q, "attachmentUrl").map(str::to_owned);
+    let mut title = param(&q, "title").map(str::to_owned);
+    let mut stored: Option<StoredPart> = None;
+    if let Some(mut mp) = multipart(req) {
+        if t.locked {
+            drain(mp).await;
+            return err::record_locked();
+        }
+        loop {
+            let mut field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => {
+                    return err::invalid_data("the request body could not be read", json!({}));
+                }
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let file_name = field
+                .file_name()
+                .map(str::to_owned)
+                .filter(|f| !f.is_empty());
+            match (name.as_str(), file_name) {
+                ("file", Some(file_name)) if stored.is_none() => {
+                    let limits = &ctx.app.config.limits;
+                    match store_part(
+                        ctx.app,
+                        &mut field,
+                        file_name,
+                        limits.attachment_max_bytes,
+                        &limits.blocked_extensions,
+                        false,
+                    )
+                    .await
+                    {
+                        Ok(p) => stored = Some(p),
+                        Err(e) => {
+                            drop(field);
+                            drain(mp).await;
+                            return part_error(e, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+                        }
+                    }
+                }
+                ("attachmentUrl", None) => link = field.text().await.ok(),
+                ("title", None) => title = field.text().await.ok(),
+                // An empty `file` part (Zoho's legacy SDK sends one with links) and anything
+                // else is read and ignored.
+                _ => while let Ok(Some(_)) = field.chunk().await {},
+            }
+        }
+    } else if t.locked {
+        return err::record_locked();
+    }
+    if let (Some(p), Some(_)) = (&stored, &link) {
+        ctx.app.blobs.remove(&p.blob).await;
+        return err::invalid_data(
+            "you can add either a file or an attachment link in a single API call, not both",
+            json!({}),
+        );
+    }
+    if let Some(url) = &link {
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) || url.len() > 2048 {
+            return err::invalid_data("invalid data", json!({ "api_name": "attachmentUrl" }));
+        }
+    }
+    let now = now_secs();
+    let mut st = lock(&ctx.app.state);
+    let id = st.new_id();
+    let (file_name, size, content_type, file_id, link_url) = match (stored, link) {
+        (Some(p), _) => {
+            let file_id = st.new_secret("");
+            st.files.insert(
+                file_id.clone(),
+                StoredFile {
+                    name: p.file_name.clone(),
+                    content_type: p.content_type.clone(),
+                    size: p.size,
+                    blob: p.blob,
+                },
+            );
+            (p.file_name, p.size, p.content_type, Some(file_id), None)
+        }
+        (None, Some(url)) => {
+            let name = title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| url.clone());
+            (name, 0, String::new(), None, Some(url))
+        }
+        (None, None) => return err::required_param("file"),
+    };
+    let attachment = Attachment {
+        id: id.clone(),
+        product: ctx.product,
+        module: t.module.to_owned(),
+        record_id: t.id.clone(),
+        file_name,
+        size,
+        content_type,
+        created: now,
+        modified: now,
+        file_id,
+        link_url,
+    };
+    st.attachments
+        .insert(attachment_key(ctx.product, &id), attachment);
+    ctx.app.persist(&st);
+    let by = json!({ "name": USER_NAME, "id": USER_ID });
+    zoho::json(
+        StatusCode::OK,
+        &json!({ "data": [success_item(
+            json!({ "Modified_Time": iso(now), "Modified_By": by, "Created_Time": iso(now), "id": id, "Created_By": by }),
+            "attachment uploaded successfully",
+        )] }),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Download
+
+/// Streams a blob as a file answer, cutting it short when a drop fault is planned.
+async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> Response {
+    let (len, stream) = match app.blobs.read(blob).await {
+        Ok(x) => x,
+        Err(_) => return err::internal_error(),
+    };
+    let body = match faults::take_drop(app) {
+        None => Body::from_stream(stream),
+        Some(after) => {
+            let mut sent = 0u64;
+            let cut = stream
+                .map(move |chunk| {
+                    let chunk = chunk?;
+                    let left = after.saturating_sub(sent);
+                    sent += chunk.len() as u64;
+                    if (chunk.len() as u64) < left {
+                        Ok(vec![Ok(chunk)])
+                    } else {
+                        let keep = usize::try_from(left).unwrap_or(usize::MAX);
+                        Ok(vec![
+                            Ok(chunk.slice(..keep)),
+                            Err(std::io::Error::other(
+                                "connection dropped by fault injection",
+                            )),
+                        ])
+                    }
+                })
+                .flat_map(|r: std::io::Result<Vec<std::io::Result<Bytes>>>| {
+                    futures_util::stream::iter(match r {
+                        Ok(v) => v,
+                        Err(e) => vec![Err(e)],
+                    })
+                })
+                .scan(false, |failed, item| {
+                    if *failed {
+                        return futures_util::future::ready(None);
+                    }
+                    *failed = item.is_err();
+                    futures_util::future::ready(Some(item))
+                });
+            Body::from_stream(cut)
+        }
+    };
+    let mut resp = Response::new(body);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Ok(v) = HeaderValue::from_str(if content_type.is_empty() {
+        "application/octet-stream"
+    } else {
+        content_type
+    }) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&zoho::content_disposition(name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+async fn download(ctx: &Ctx<'_>, t: &Target, id: &str) -> Response {
+    let found = {
+        let st = lock(&ctx.app.state);
+        st.attachments
+            .get(&attachment_key(ctx.product, id))
+            .filter(|a| a.module == t.module && a.record_id == t.id)
+            .map(|a| {
+                (
+                    a.clone(),
+                    a.file_id.as_ref().and_then(|f| st.files.get(f)).cloned(),
+                )
+            })
+    };
+    match found {
+        None => err::invalid_data(
+            "the related id given seems to be invalid",
+            json!({ "id": id }),
+        ),
+        Some((a, None)) => err::invalid_data(
+            "the attachment is a link and has no file to download",
+            json!({ "id": a.id, "$link_url": a.link_url }),
+        ),
+        Some((a, Some(f))) => file_answer(ctx.app, &f.blob, &a.file_name, &a.content_type).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete
+
+/// Removes one attachment of the target; its file-store entry and blob go with it.
+fn remove_attachment(ctx: &Ctx<'_>, t: &Target, id: &str) -> Option<Option<String>> {
+    let mut st = lock(&ctx.app.state);
+    let key = attachment_key(ctx.product, id);
+    let ours = st
+        .attachments
+        .get(&key)
+        .is_some_and(|a| a.module == t.module && a.record_id == t.id);
+    if !ours {
+        return None;
+    }
+    let a = st.attachments.remove(&key)?;
+    let blob = a.file_id.and_then(|f| st.files.remove(&f)).map(|f| f.blob);
+    ctx.app.persist(&st);
+    Some(blob)
+}
+
+fn delete_one(ctx: &Ctx<'_>, t: &Target, id: &str) -> Response {
+    if t.locked {
+        return err::record_locked();
+    }
+    match remove_attachment(ctx, t, id) {
+        None => err::invalid_data(
+            "the related id given seems to be invalid",
+            json!({ "id": id }),
+        ),
+        Some(blob) => {
+            ctx.app.remove_blob_later(blob);
+            zoho::json(
+                StatusCode::OK,
+                &json!({ "data": [success_item(json!({ "id": id }), "record deleted")] }),
+            )
+        }
+    }
+}
+
+/// `DELETE .../Attachments?ids=a,b,c`: one result per id; 200 when all succeed, 207 when some
+/// do, 400 when none do.
+fn delete_many(ctx: &Ctx<'_>, t: &Target, q: &[(String, String)]) -> Response {
+    let Some(ids) = param(q, "ids").filter(|v| !v.trim().is_empty()) else {
+        return err::required_param("ids");
+    };
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.len() > ctx.app.config.max_delete_ids {
+        return err::invalid_data(
+            "the number of ids exceeds the limit",
+            json!({ "param": "ids", "maximum": ctx.app.config.max_delete_ids }),
+        );
+    }
+    if t.locked {
+        return err::record_locked();
+    }
+    let mut ok = 0;
+    let items: Vec<Value> = ids
+        .iter()
+        .map(|id| match remove_attachment(ctx, t, id) {
+            Some(blob) => {
+                ctx.app.remove_blob_later(blob);
+                ok += 1;
+                success_item(json!({ "id": id }), "record deleted")
+            }
+            None => json!({
+                "code": "INVALID_DATA",
+                "details": { "id": id },
+                "message": "the related id given seems to be invalid",
+                "status": "error",
+            }),
+        })
+        .collect();
+    let status = if ok == ids.len() {
+        StatusCode::OK
+    } else if ok > 0 {
+        StatusCode::MULTI_STATUS
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    zoho::json(status, &json!({ "data": items }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photo
+
+async fn upload_photo(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
+    let Some(mut mp) = multipart(req) else {
+        return err::required_param("file");
+    };
+    if t.locked {
+        drain(mp).await;
+        return err::record_locked();
+    }
+    let mut stored = None;
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return err::invalid_data("the request body could not be read", json!({})),
+        };
+        let file_name = field
+            .file_name()
+            .map(str::to_owned)
+            .filter(|f| !f.is_empty());
+        match (field.name(), file_name) {
+            (Some("file"), Some(name)) if stored.is_none() => {
+                let max = ctx.app.config.limits.photo_max_bytes;
+                match store_part(ctx.app, &mut field, name, max, &[], true).await {
+                    Ok(p) => stored = Some(p),
+                    Err(e) => {
+                        drop(field);
+                        drain(mp).await;
+                        return part_error(e, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+                    }
+                }
+            }
+            _ => while let Ok(Some(_)) = field.chunk().await {},
+        }
+    }
+    let Some(p) = stored else {
+        return err::required_param("file");
+    };
+    let old = {
+        let mut st = lock(&ctx.app.state);
+        let old = st.photos.insert(
+            t.key.clone(),
+            Photo {
+                file_name: p.file_name,
+                content_type: p.content_type,
+                size: p.size,
+                blob: p.blob,
+            },
+        );
+        ctx.app.persist(&st);
+        old
+    };
+    ctx.app.remove_blob_later(old.map(|o| o.blob));
+    zoho::json(
+        StatusCode::OK,
+        &json!({ "code": "SUCCESS", "details": {}, "message": "photo uploaded successfully", "status": "success" }),
+    )
+}
+
+async fn download_photo(ctx: &Ctx<'_>, t: &Target) -> Response {
+    let photo = lock(&ctx.app.state).photos.get(&t.key).cloned();
+    match photo {
+        None => zoho::empty(StatusCode::NO_CONTENT),
+        Some(p) => file_answer(ctx.app, &p.blob, &p.file_name, &p.content_type).await,
+    }
+}
+
+/// Deleting a photo that is not there succeeds too (the record ends without a photo either way).
+fn delete_photo(ctx: &Ctx<'_>, t: &Target) -> Response {
+    if t.locked {
+        return err::record_locked();
+    }
+    let old = {
+        let mut st = lock(&ctx.app.state);
+        let old = st.photos.remove(&t.key);
+        ctx.app.persist(&st);
+        old
+    };
+    ctx.app.remove_blob_later(old.map(|o| o.blob));
+    zoho::json(
+        StatusCode::OK,
+        &json!({ "code": "SUCCESS", "details": {}, "message": "Photo deleted", "status": "success" }),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// File store
+
+async fn upload_files(ctx: &Ctx<'_>, req: Request) -> Response {
+    let Some(mut mp) = multipart(req) else {
+        return err::required_param("file");
+    };
+    let mut stored: Vec<StoredPart> = Vec::new();
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return err::invalid_data("the request body could not be read", json!({})),
+        };
+        let file_name = field
+            .file_name()
+            .map(str::to_owned)
+            .filter(|f| !f.is_empty());
+        match (field.name(), file_name) {
+            (Some("file"), Some(name)) => {
+                let limits = &ctx.app.config.limits;
+                match store_part(
+                    ctx.app,
+                    &mut field,
+                    name,
+                    limits.file_store_max_bytes,
+                    &limits.blocked_extensions,
+                    false,
+                )
+                .await
+                {
+                    Ok(p) => stored.push(p),
+                    Err(e) => {
+                        drop(field);
+                        drain(mp).await;
+                        for p in stored {
+                            ctx.app.blobs.remove(&p.blob).await;
+                        }
+                        let mut resp = part_error(e, StatusCode::BAD_REQUEST);
+                        *resp.status_mut() = StatusCode::BAD_REQUEST;
+                        return resp;
+                    }
+                }
+            }
+            _ => while let Ok(Some(_)) = field.chunk().await {},
+        }
+    }
+    if stored.is_empty() {
+        return err::required_param("file");
+    }
+    let mut st = lock(&ctx.app.state);
+    let items: Vec<Value> = stored
+        .into_iter()
+        .map(|p| {
+            let id = st.new_secret("");
+            let item = success_item(json!({ "name": p.file_name, "id": id }), "file uploaded.");
+            st.files.insert(
+                id,
+                StoredFile {
+                    name: p.file_name,
+                    content_type: p.content_type,
+                    size: p.size,
+                    blob: p.blob,
+                },
+            );
+            item
+        })
+        .collect();
+    ctx.app.persist(&st);
+    zoho::json(StatusCode::OK, &json!({ "data": items }))
+}
+
+async fn get_file(ctx: &Ctx<'_>, q: &[(String, String)]) -> Response {
+    let Some(id) = param(q, "id").filter(|v| !v.is_empty()) else {
+        return err::required_param("id");
+    };
+    let file = lock(&ctx.app.state).files.get(id).cloned();
+    match file {
+        None => err::invalid_data("the id given seems to be invalid", json!({ "param": "id" })),
+        Some(f) => file_answer(ctx.app, &f.blob, &f.name, &f.content_type).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users and org (Zoho's SDKs call these at start-up)
+
+fn users() -> Response {
+    zoho::json(
+        StatusCode::OK,
+        &json!({
+            "users": [{
+                "id": USER_ID,
+                "full_name": USER_NAME,
+                "first_name": "Emulator",
+                "last_name": "Admin",
+                "email": USER_EMAIL,
+                "status": "active",
+                "confirm": true,
+                "role": { "name": "CEO", "id": "5725767000000000011" },
+                "profile": { "name": "Administrator", "id": "5725767000000000021" },
+                "time_zone": "GMT",
+                "locale": "en_US"
+            }],
+            "info": { "per_page": 200, "count": 1, "page": 1, "more_records": false }
+        }),
+    )
+}
+
+fn org() -> Response {
+    zoho::json(
+        StatusCode::OK,
+        &json!({
+            "org": [{
+                "id": "5725767000000000031",
+                "zgid": crate::store::ORG_ID,
+                "company_name": "Emulator Org",
+                "primary_email": USER_EMAIL,
+                "domain_name": "org10234695",
+                "time_zone": "GMT",
+                "currency": "US Dollar - USD",
+                "iso_code": "USD",
+                "country_code": "US",
+                "type": "production"
+            }]
+        }),
+    )
+}

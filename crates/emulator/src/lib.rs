@@ -1,0 +1,302 @@
+//! A faithful local Zoho CRM and Bigin files server, for tests, demos and offline development.
+//!
+//! It serves attachments, record photos and the CRM file store under `/crm/{v2..v8}` and
+//! `/bigin/{v1,v2}`, the accounts token endpoint under `/oauth/v2/token`, and answers the way
+//! Zoho's documentation says Zoho answers: the same paths, parameters, status codes and error
+//! envelopes. Faults (429 bursts, 500/503, delays, cut downloads, early token expiry) can be
+//! injected, and every injected fault is counted.
+//!
+//! ```
+//! let emu = zoho_emulator::Emulator::start(zoho_emulator::Config::default())?;
+//! println!("{} {}", emu.base_url(), emu.access_token());
+//! // point any Zoho client at emu.base_url(); the server stops when `emu` is dropped
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! See `docs/emulator.md` for the seeded records, the admin API and the fault knobs.
+
+// Handlers return `Result<_, Response>` to answer early with Zoho's error; boxing every error
+// answer would add noise for no gain in a test server.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod api;
+mod faults;
+mod modules;
+mod oauth;
+mod store;
+mod zoho;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::post;
+
+pub use faults::{DropDownloads, FailNext, FailNth, FaultPlan, Injected, Stats};
+pub use modules::Product;
+pub use store::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, ORG_ID, REFRESH_TOKEN};
+
+use faults::FaultState;
+use store::{Blobs, State, lock};
+
+/// Upload limits the emulator enforces, read as binary megabytes (MiB).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Attachments: 415 FILE_SIZE_MORE_THAN_ALLOWED_SIZE above this (100 MiB).
+    pub attachment_max_bytes: u64,
+    /// Record photos (10 MiB).
+    pub photo_max_bytes: u64,
+    /// Each file of a file-store upload (20 MiB).
+    pub file_store_max_bytes: u64,
+    /// Extensions refused with 415 INVALID_DATA (`exe`).
+    pub blocked_extensions: Vec<String>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            attachment_max_bytes: 100 * 1024 * 1024,
+            photo_max_bytes: 10 * 1024 * 1024,
+            file_store_max_bytes: 20 * 1024 * 1024,
+            blocked_extensions: vec![String::from("exe")],
+        }
+    }
+}
+
+/// How to run the emulator.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Keep uploads as files here, with the state in `state.json`, so that large files are
+    /// streamed to disk and everything survives a restart. `None` keeps all in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Upload limits.
+    pub limits: Limits,
+    /// Lifetime of issued access tokens (Zoho: 3600 s).
+    pub token_lifetime_secs: u64,
+    /// Access tokens one refresh token may mint per window (Zoho: 10).
+    pub token_limit: usize,
+    /// The window of that limit (Zoho: 600 s).
+    pub token_limit_window_secs: u64,
+    /// Most ids in one bulk delete.
+    pub max_delete_ids: usize,
+    /// Faults to inject from the start.
+    pub faults: FaultPlan,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            data_dir: None,
+            limits: Limits::default(),
+            token_lifetime_secs: 3600,
+            token_limit: 10,
+            token_limit_window_secs: 600,
+            max_delete_ids: 100,
+            faults: FaultPlan::default(),
+        }
+    }
+}
+
+impl Config {
+    pub(crate) fn token_limit_window_ms(&self) -> i64 {
+        i64::try_from(self.token_limit_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+    }
+}
+
+/// Shared server state.
+pub(crate) struct App {
+    pub config: Config,
+    pub base_url: String,
+    pub state: Mutex<State>,
+    pub blobs: Arc<Blobs>,
+    pub faults: Mutex<FaultState>,
+    pub stats: Mutex<Stats>,
+    pub in_flight: Arc<AtomicUsize>,
+}
+
+impl App {
+    /// Saves the state when running with a data directory.
+    pub fn persist(&self, st: &State) {
+        if let Some(dir) = &self.config.data_dir
+            && let Err(e) = store::save(dir, st)
+        {
+            eprintln!("zoho-emulator: could not save state: {e}");
+        }
+    }
+
+    /// Deletes a blob in the background.
+    pub fn remove_blob_later(&self, blob: Option<String>) {
+        if let Some(key) = blob {
+            let blobs = Arc::clone(&self.blobs);
+            tokio::spawn(async move { blobs.remove(&key).await });
+        }
+    }
+}
+
+/// A running emulator. It serves on its own thread and runtime, so it works the same from
+/// blocking code, async tests and other programs; dropping it stops the server.
+pub struct Emulator {
+    base_url: String,
+    app: Arc<App>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Starts a server on 127.0.0.1 and returns once it accepts connections.
+    pub fn start(config: Config) -> io::Result<Emulator> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port)))?;
+        listener.set_nonblocking(true)?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let (blobs, loaded) = match &config.data_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                (Blobs::Disk(dir.clone()), store::load(dir)?)
+            }
+            None => (Blobs::Memory(Mutex::new(Default::default())), None),
+        };
+        let fresh = loaded.is_none();
+        let mut fault_state = FaultState::default();
+        fault_state.set(config.faults.clone());
+        let app = Arc::new(App {
+            base_url: base_url.clone(),
+            state: Mutex::new(loaded.unwrap_or_default()),
+            blobs: Arc::new(blobs),
+            faults: Mutex::new(fault_state),
+            stats: Mutex::new(Stats::default()),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            config,
+        });
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let server_app = Arc::clone(&app);
+        let thread = std::thread::Builder::new()
+            .name(String::from("zoho-emulator"))
+            .spawn(move || serve(server_app, listener, fresh, ready_tx, shutdown_rx))?;
+        ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("the emulator thread stopped while starting"))??;
+        Ok(Emulator {
+            base_url,
+            app,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL of both the API and the accounts server, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// An access token with every scope that never expires.
+    pub fn access_token(&self) -> &'static str {
+        ACCESS_TOKEN
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Stats {
+        lock(&self.app.stats).clone()
+    }
+
+    /// Replaces the fault plan (its request count restarts).
+    pub fn set_faults(&self, plan: FaultPlan) {
+        lock(&self.app.faults).set(plan);
+    }
+
+    /// Adds a record to a module (`None` for a module the product does not have); returns its id.
+    pub fn add_record(&self, product: Product, module: &str) -> Option<String> {
+        let mut st = lock(&self.app.state);
+        let id = st.add_record(product, module, None, None, false);
+        self.app.persist(&st);
+        id
+    }
+
+    /// Locks or unlocks a record; false when there is no such record.
+    pub fn set_locked(&self, product: Product, module: &str, id: &str, locked: bool) -> bool {
+        admin::set_locked(&self.app, product, module, id, locked)
+    }
+
+    /// Issues a one-time grant code for the seeded client, as Zoho's self-client page does.
+    pub fn grant_code(&self, scopes: &[&str]) -> String {
+        admin::grant_code(&self.app, scopes.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// Mints an access token with exactly these scopes (for scope tests).
+    pub fn token_with_scopes(&self, scopes: &[&str]) -> String {
+        admin::mint(&self.app, scopes.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// Expires every issued access token now (the seeded one too); returns how many.
+    pub fn expire_tokens(&self) -> usize {
+        admin::expire_tokens(&self.app)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    fresh: bool,
+    ready: std::sync::mpsc::Sender<io::Result<()>>,
+    shutdown: tokio::sync::oneshot::Receiver<()>,
+) {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    rt.block_on(async move {
+        if fresh && let Err(e) = admin::seed(&app).await {
+            let _ = ready.send(Err(e));
+            return;
+        }
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        let router = Router::new()
+            .route("/oauth/v2/token", post(oauth::token))
+            .route("/oauth/v2/token/revoke", post(oauth::revoke))
+            .nest("/__emulator", admin::router())
+            .fallback(api::dispatch)
+            .with_state(app);
+        let _ = ready.send(Ok(()));
+        tokio::select! {
+            r = axum::serve(listener, router) => {
+                if let Err(e) = r {
+                    eprintln!("zoho-emulator: server stopped: {e}");
+                }
+            }
+            _ = shutdown => {}
+        }
+    });
+    rt.shutdown_timeout(Duration::from_secs(2));
+}

@@ -1,0 +1,81 @@
+//! `zoho-emulator`: runs the emulator until Ctrl-C, printing its base URL and credentials.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use zoho_emulator::{Config, Emulator, FaultPlan, Limits};
+
+/// A faithful local Zoho CRM and Bigin files server.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8089)]
+    port: u16,
+    /// Keep uploads and state on disk here (large files are streamed, state survives restarts).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime: u64,
+    /// Access tokens per refresh token per window.
+    #[arg(long, default_value_t = 10)]
+    token_limit: usize,
+    /// Largest attachment, in bytes (default 100 MiB).
+    #[arg(long)]
+    max_attachment_bytes: Option<u64>,
+    /// A fault plan as JSON, e.g. '{"fail_next":{"status":429,"count":2}}'.
+    #[arg(long)]
+    faults: Option<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let faults: FaultPlan = match args.faults.as_deref().map(serde_json::from_str).transpose() {
+        Ok(f) => f.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("zoho-emulator: --faults is not a valid fault plan: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let mut limits = Limits::default();
+    if let Some(max) = args.max_attachment_bytes {
+        limits.attachment_max_bytes = max;
+    }
+    let config = Config {
+        port: args.port,
+        data_dir: args.data_dir,
+        limits,
+        token_lifetime_secs: args.token_lifetime,
+        token_limit: args.token_limit,
+        faults,
+        ..Config::default()
+    };
+    let emu = match Emulator::start(config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("zoho-emulator: could not start on port {}: {e}", args.port);
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("zoho-emulator listening on {}", emu.base_url());
+    println!("base_url={}", emu.base_url());
+    println!("access_token={}", emu.access_token());
+    println!("client_id={}", zoho_emulator::CLIENT_ID);
+    println!("client_secret={}", zoho_emulator::CLIENT_SECRET);
+    println!("refresh_token={}", zoho_emulator::REFRESH_TOKEN);
+    println!("admin={}/__emulator/stats", emu.base_url());
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("zoho-emulator: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let _ = rt.block_on(tokio::signal::ctrl_c());
+    drop(emu);
+    std::process::ExitCode::SUCCESS
+}

@@ -232,7 +232,6 @@ fn seed_state(app: &App) -> Vec<(String, &'static [u8])> {
         RefreshToken {
             client_id: store::CLIENT_ID.into(),
             scopes: all.clone(),
-            revoked: false,
         },
     );
     st.access_tokens.insert(

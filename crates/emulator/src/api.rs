@@ -657,38 +657,27 @@ async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> R
     let body = match faults::take_drop(app) {
         None => Body::from_stream(stream),
         Some(after) => {
-            let mut sent = 0u64;
-            let cut = stream
-                .map(move |chunk| {
-                    let chunk = chunk?;
-                    let left = after.saturating_sub(sent);
-                    sent += chunk.len() as u64;
-                    if (chunk.len() as u64) < left {
-                        Ok(vec![Ok(chunk)])
-                    } else {
-                        let keep = usize::try_from(left).unwrap_or(usize::MAX);
-                        Ok(vec![
-                            Ok(chunk.slice(..keep)),
-                            Err(std::io::Error::other(
-                                "connection dropped by fault injection",
-                            )),
-                        ])
+            // Send the first `after` bytes, give them time to reach the socket, then fail the
+            // body so that the connection is cut short of the declared Content-Length.
+            let kept = stream.scan(after, |left, chunk| {
+                let out = match chunk {
+                    Ok(_) if *left == 0 => None,
+                    Ok(c) => {
+                        let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(c.len());
+                        *left -= keep as u64;
+                        Some(Ok(c.slice(..keep)))
                     }
-                })
-                .flat_map(|r: std::io::Result<Vec<std::io::Result<Bytes>>>| {
-                    futures_util::stream::iter(match r {
-                        Ok(v) => v,
-                        Err(e) => vec![Err(e)],
-                    })
-                })
-                .scan(false, |failed, item| {
-                    if *failed {
-                        return futures_util::future::ready(None);
-                    }
-                    *failed = item.is_err();
-                    futures_util::future::ready(Some(item))
-                });
-            Body::from_stream(cut)
+                    Err(e) => Some(Err(e)),
+                };
+                futures_util::future::ready(out)
+            });
+            let cut = futures_util::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                Err::<Bytes, _>(std::io::Error::other(
+                    "connection dropped by fault injection",
+                ))
+            });
+            Body::from_stream(kept.chain(cut))
         }
     };
     let mut resp = Response::new(body);

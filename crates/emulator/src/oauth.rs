@@ -76,7 +76,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                 return oauth_error("invalid_code");
             };
             match st.refresh_tokens.get(rt) {
-                Some(r) if !r.revoked && r.client_id == client_id => {
+                Some(r) if r.client_id == client_id => {
                     (r.scopes.clone(), Some(rt.to_owned()), None)
                 }
                 _ => return oauth_error("invalid_code"),
@@ -94,7 +94,6 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                         RefreshToken {
                             client_id: client_id.to_owned(),
                             scopes: g.scopes.clone(),
-                            revoked: false,
                         },
                     );
                     (g.scopes, Some(rt.clone()), Some(rt))
@@ -175,14 +174,14 @@ pub async fn revoke(State(app): State<Arc<App>>, req: Request) -> Response {
         return oauth_error("invalid_token");
     };
     let mut st = lock(&app.state);
-    let found = match st.refresh_tokens.get_mut(token) {
-        Some(r) => {
-            r.revoked = true;
-            st.access_tokens
-                .retain(|_, a| a.refresh.as_deref() != Some(token));
-            true
-        }
-        None => st.access_tokens.remove(token).is_some(),
+    // A revoked refresh token is gone, with every access token it minted.
+    let found = if st.refresh_tokens.remove(token).is_some() {
+        st.mint_log.remove(token);
+        st.access_tokens
+            .retain(|_, a| a.refresh.as_deref() != Some(token));
+        true
+    } else {
+        st.access_tokens.remove(token).is_some()
     };
     app.persist(&st);
     if found {

@@ -71,7 +71,6 @@ pub struct StoredFile {
 pub struct RefreshToken {
     pub client_id: String,
     pub scopes: Vec<String>,
-    pub revoked: bool,
 }
 
 /// An access token.

@@ -1,7 +1,15 @@
-//! `cargo xtask ci`: format check, clippy with warnings denied, and the test suite, in the order
-//! CI runs them. Exits non-zero on the first failure.
+//! Project automation.
+//!
+//! - `cargo xtask ci`: format check, clippy with warnings denied, and the test suite, in the
+//!   order CI runs them. Exits non-zero on the first failure.
+//! - `cargo xtask bench-emulator [MiB]`: uploads and downloads one file (default 100 MiB)
+//!   through a release `zoho-emulator --data-dir` with curl, and reports wall times and the
+//!   emulator's peak resident memory (VmHWM). Linux only (reads /proc).
 
-use std::process::{Command, ExitCode};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Instant;
 
 const CHECKS: &[(&str, &[&str])] = &[
     ("format", &["fmt", "--all", "--", "--check"]),
@@ -21,32 +29,217 @@ const CHECKS: &[(&str, &[&str])] = &[
 ];
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
-    match task.as_str() {
-        "ci" => ci(),
-        _ => {
-            eprintln!("usage: cargo xtask ci\n\n  ci    fmt --check, clippy -D warnings, tests");
-            ExitCode::from(2)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("bench-emulator") => {
+            let mib = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
+            bench_emulator(mib)
+        }
+        _ => Err(String::from(
+            "usage: cargo xtask ci | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, peak RSS",
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
         }
     }
 }
 
-fn ci() -> ExitCode {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"))
+}
+
+fn ci() -> Result<(), String> {
     for (name, args) in CHECKS {
         eprintln!("== xtask ci: {name}: cargo {}", args.join(" "));
-        match Command::new(&cargo).args(*args).status() {
-            Ok(s) if s.success() => {}
-            Ok(s) => {
-                eprintln!("== xtask ci: {name} failed ({s})");
-                return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!("== xtask ci: could not run cargo: {e}");
-                return ExitCode::FAILURE;
-            }
+        let status = Command::new(cargo())
+            .args(*args)
+            .status()
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("{name} failed ({status})"));
         }
     }
     eprintln!("== xtask ci: all checks passed");
-    ExitCode::SUCCESS
+    Ok(())
+}
+
+/// Kills the child when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `/proc/PID/status` field in kB.
+fn proc_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn bench_emulator(mib: u64) -> Result<(), String> {
+    eprintln!("== building zoho-emulator (release)");
+    run(Command::new(cargo()).args([
+        "build",
+        "--release",
+        "--locked",
+        "-q",
+        "-p",
+        "zoho-emulator",
+    ]))?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let work = std::env::temp_dir().join(format!("zoho-bench-emulator-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let input = work.join("input.bin");
+    write_file(&input, mib * 1024 * 1024)?;
+
+    let mut child = Command::new(root.join("target/release/zoho-emulator"))
+        .args(["--port", "0", "--data-dir"])
+        .arg(work.join("data"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the emulator: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let guard = Guard(child);
+    let pid = guard.0.id();
+    let mut base = String::new();
+    let mut token = String::new();
+    // The emulator prints its settings, ending with the `admin=` line.
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if let Some(v) = line.strip_prefix("base_url=") {
+            base = v.to_owned();
+        }
+        if let Some(v) = line.strip_prefix("access_token=") {
+            token = v.to_owned();
+        }
+        if line.starts_with("admin=") {
+            break;
+        }
+    }
+    let idle_kb = proc_kb(pid, "VmRSS:").unwrap_or(0);
+    let url = format!("{base}/crm/v8/Leads/5725767000000010001/Attachments");
+    let auth = format!("Authorization: Zoho-oauthtoken {token}");
+
+    let start = Instant::now();
+    let answer = run(Command::new("curl")
+        .args(["-sS", "--fail-with-body", "-X", "POST", "-H", &auth, "-F"])
+        .arg(format!("file=@{}", input.display()))
+        .arg(&url))?;
+    let upload = start.elapsed();
+    let after_upload_kb = proc_kb(pid, "VmHWM:").unwrap_or(0);
+    let answer: serde_json::Value =
+        serde_json::from_str(&answer).map_err(|e| format!("{e}: {answer}"))?;
+    let id = answer["data"][0]["details"]["id"]
+        .as_str()
+        .ok_or_else(|| format!("no attachment id in {answer}"))?
+        .to_owned();
+
+    let output = work.join("output.bin");
+    let start = Instant::now();
+    run(Command::new("curl")
+        .args(["-sS", "--fail", "-H", &auth, "-o"])
+        .arg(&output)
+        .arg(format!("{url}/{id}")))?;
+    let download = start.elapsed();
+    let peak_kb = proc_kb(pid, "VmHWM:").unwrap_or(0);
+    drop(guard);
+
+    let same = files_equal(&input, &output)?;
+    let _ = std::fs::remove_dir_all(&work);
+    println!("zoho-emulator --data-dir, {mib} MiB file, curl as the client:");
+    println!(
+        "  resident memory idle:            {:>8.1} MiB",
+        idle_kb as f64 / 1024.0
+    );
+    println!(
+        "  peak resident after upload:      {:>8.1} MiB  ({:.2} s)",
+        after_upload_kb as f64 / 1024.0,
+        upload.as_secs_f64()
+    );
+    println!(
+        "  peak resident after download:    {:>8.1} MiB  ({:.2} s)",
+        peak_kb as f64 / 1024.0,
+        download.as_secs_f64()
+    );
+    println!("  downloaded bytes identical:      {same}");
+    println!(
+        "  target: peak under 64 MiB -> {}",
+        if peak_kb < 64 * 1024 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    if !same {
+        return Err(String::from(
+            "the downloaded file differs from the uploaded one",
+        ));
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, len: u64) -> Result<(), String> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
+    let mut block = vec![0u8; 1 << 20];
+    let mut x: u32 = 0x9e37_79b9;
+    for b in block.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        *b = x as u8;
+    }
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        f.write_all(&block[..n]).map_err(|e| e.to_string())?;
+        block.rotate_left(7);
+        left -= n as u64;
+    }
+    f.flush().map_err(|e| e.to_string())
+}
+
+fn files_equal(a: &Path, b: &Path) -> Result<bool, String> {
+    use std::io::Read;
+    let open = |p: &Path| {
+        std::fs::File::open(p)
+            .map(std::io::BufReader::new)
+            .map_err(|e| e.to_string())
+    };
+    let (mut x, mut y) = (open(a)?, open(b)?);
+    let (mut bx, mut by) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = x.read(&mut bx).map_err(|e| e.to_string())?;
+        let m = y.read_exact(&mut by[..n]).map(|()| n);
+        match m {
+            Ok(_) if n == 0 => return Ok(y.read(&mut by).map_err(|e| e.to_string())? == 0),
+            Ok(_) if bx[..n] == by[..n] => {}
+            _ => return Ok(false),
+        }
+    }
 }

@@ -1,0 +1,173 @@
+"""Runs Zoho's official Python SDK (PyPI `zohocrmsdk8-0`) against a running zoho-emulator.
+
+Usage: python3 scripts/python_sdk_check.py BASE_URL
+
+The SDK is pointed at the emulator with DataCenter.Environment(url, accounts_url,
+file_upload_url) and a refresh token, so it also goes through the emulator's token endpoint and
+its own start-up calls (current user, org). Each of list, upload file, upload link, download,
+delete one, delete many, photo upload, photo download and photo delete must come back as the
+SDK's success type, parsed without error. Prints `N passed, N failed` and exits non-zero on any
+failure.
+"""
+
+import os
+import sys
+import tempfile
+
+from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
+from zohocrmsdk.src.com.zoho.api.authenticator.store.file_store import FileStore
+from zohocrmsdk.src.com.zoho.crm.api.attachments import (
+    APIException as AttachmentsError,
+    ActionWrapper,
+    AttachmentsOperations,
+    DeleteAttachmentsParam,
+    FileBodyWrapper,
+    GetAttachmentsParam,
+    ResponseWrapper,
+    SuccessResponse,
+    UploadUrlAttachmentsParam,
+)
+from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
+from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer
+from zohocrmsdk.src.com.zoho.crm.api.parameter_map import ParameterMap
+from zohocrmsdk.src.com.zoho.crm.api.record import (
+    FileBodyWrapper as PhotoBodyWrapper,
+    FileHandler,
+    RecordOperations,
+    SuccessResponse as RecordSuccess,
+)
+from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
+from zohocrmsdk.src.com.zoho.crm.api.util import StreamWrapper
+
+CLIENT_ID = "1000.EMULATORCLIENTID0000000000"
+CLIENT_SECRET = "emulator-client-secret"
+REFRESH_TOKEN = "1000.emulator0refresh0token.0000000000000000"
+MODULE = "Leads"
+RECORD = 5725767000000010002
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+
+
+def describe(obj):
+    if obj is None:
+        return "no object"
+    try:
+        return "%s %s %s" % (type(obj).__name__, obj.get_code().get_value(), obj.get_message())
+    except Exception:
+        return type(obj).__name__
+
+
+def action_ok(response):
+    """An ActionWrapper whose every item is a SuccessResponse."""
+    if response is None or response.get_status_code() != 200:
+        return False, "status %s" % (response and response.get_status_code())
+    obj = response.get_object()
+    if not isinstance(obj, ActionWrapper):
+        return False, describe(obj)
+    items = obj.get_data()
+    bad = [describe(i) for i in items if not isinstance(i, SuccessResponse)]
+    return not bad and len(items) > 0, "; ".join(bad)
+
+
+def main(base):
+    work = tempfile.mkdtemp(prefix="zoho-sdk-check-")
+    # accounts_url is the token URL itself, as in the SDK's own data-centre table.
+    environment = DataCenter.Environment(base, base + "/oauth/v2/token", base)
+    token = OAuthToken(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN)
+    Initializer.initialize(
+        environment=environment,
+        token=token,
+        store=FileStore(os.path.join(work, "tokens.txt")),
+        sdk_config=SDKConfig(auto_refresh_fields=False, pick_list_validation=False),
+        resource_path=work,
+    )
+    ops = AttachmentsOperations()
+
+    # Upload a file.
+    path = os.path.join(work, "sdk-upload.txt")
+    content = b"uploaded by zoho's python sdk\n"
+    with open(path, "wb") as f:
+        f.write(content)
+    body = FileBodyWrapper()
+    body.set_file(StreamWrapper(file_path=path))
+    ok, why = action_ok(ops.upload_attachments(RECORD, MODULE, body))
+    check("upload file", ok, why)
+
+    # Upload a link.
+    p = ParameterMap()
+    p.add(UploadUrlAttachmentsParam.attachmenturl, "https://www.zoho.com")
+    p.add(UploadUrlAttachmentsParam.title, "Zoho")
+    ok, why = action_ok(ops.upload_url_attachments(RECORD, MODULE, p))
+    check("upload link", ok, why)
+
+    # List.
+    p = ParameterMap()
+    p.add(GetAttachmentsParam.fields, "id,File_Name,Size")
+    response = ops.get_attachments(RECORD, MODULE, p)
+    obj = response.get_object() if response else None
+    ids = []
+    file_id = None
+    if isinstance(obj, ResponseWrapper):
+        for a in obj.get_data():
+            ids.append(str(a.get_id()))
+            if a.get_file_name() == "sdk-upload.txt":
+                file_id = str(a.get_id())
+    check("list", isinstance(obj, ResponseWrapper) and len(ids) == 2 and file_id is not None, describe(obj))
+
+    # Download.
+    response = ops.get_attachment(int(file_id), RECORD, MODULE)
+    obj = response.get_object() if response else None
+    ok = isinstance(obj, FileBodyWrapper) and obj.get_file() is not None
+    data = obj.get_file().get_stream() if ok else None
+    if data is not None and not isinstance(data, (bytes, bytearray)):
+        data = b"".join(data.iter_content()) if hasattr(data, "iter_content") else data.read()
+    check("download", ok and data == content and obj.get_file().get_name() == "sdk-upload.txt",
+          describe(obj) if not ok else "name %r, %r" % (obj.get_file().get_name(), data))
+
+    # Delete one, then many.
+    others = [i for i in ids if i != file_id]
+    ok, why = action_ok(ops.delete_attachment(int(file_id), RECORD, MODULE))
+    check("delete one", ok, why)
+    extra = FileBodyWrapper()
+    extra.set_file(StreamWrapper(file_path=path))
+    ops.upload_attachments(RECORD, MODULE, extra)
+    p = ParameterMap()
+    p.add(GetAttachmentsParam.fields, "id")
+    listed = ops.get_attachments(RECORD, MODULE, p).get_object().get_data()
+    p = ParameterMap()
+    for a in listed:
+        p.add(DeleteAttachmentsParam.ids, str(a.get_id()))
+    ok, why = action_ok(ops.delete_attachments(RECORD, MODULE, p))
+    check("delete many (%d ids)" % len(listed), ok and len(listed) == 2, why)
+
+    # Record photo.
+    records = RecordOperations(MODULE)
+    png = os.path.join(work, "face.png")
+    with open(png, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    body = PhotoBodyWrapper()
+    body.set_file(StreamWrapper(file_path=png))
+    response = records.upload_photo(RECORD, body)
+    obj = response.get_object() if response else None
+    check("photo upload", isinstance(obj, RecordSuccess), describe(obj))
+    response = records.get_photo(RECORD)
+    obj = response.get_object() if response else None
+    ok = isinstance(obj, PhotoBodyWrapper) and obj.get_file() is not None
+    check("photo download", ok, describe(obj))
+    response = records.delete_photo(RECORD)
+    obj = response.get_object() if response else None
+    check("photo delete", isinstance(obj, RecordSuccess), describe(obj))
+
+    passed = sum(1 for r in results if r)
+    failed = len(results) - passed
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or passed != 9 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1].rstrip("/")))

@@ -524,6 +524,75 @@ fn part_error(e: PartError, too_large: StatusCode) -> Response {
     }
 }
 
+/// The rules of one upload endpoint.
+struct PartRules<'a> {
+    max: u64,
+    blocked: &'a [String],
+    image_only: bool,
+    max_files: usize,
+    too_large: StatusCode,
+}
+
+/// What a multipart upload carried: stored file parts and text fields.
+struct Upload {
+    files: Vec<StoredPart>,
+    fields: Vec<(String, String)>,
+}
+
+/// Reads a whole multipart body: parts named `file` with a file name are streamed into blobs
+/// (up to `max_files`), text fields are kept, anything else (such as the empty `file` part
+/// Zoho's legacy SDK sends with links) is read and dropped. On a refused part the rest of the
+/// body is drained, stored blobs are removed, and the error answer is returned.
+async fn read_upload(app: &App, mut mp: Parts, rules: PartRules<'_>) -> Result<Upload, Response> {
+    let mut up = Upload {
+        files: Vec::new(),
+        fields: Vec::new(),
+    };
+    let failure = loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(up),
+            Err(_) => break err::invalid_data("the request body could not be read", json!({})),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field
+            .file_name()
+            .map(str::to_owned)
+            .filter(|f| !f.is_empty());
+        match file_name {
+            Some(file_name) if name == "file" && up.files.len() < rules.max_files => {
+                match store_part(
+                    app,
+                    &mut field,
+                    file_name,
+                    rules.max,
+                    rules.blocked,
+                    rules.image_only,
+                )
+                .await
+                {
+                    Ok(p) => up.files.push(p),
+                    Err(e) => {
+                        drop(field);
+                        drain(mp).await;
+                        break part_error(e, rules.too_large);
+                    }
+                }
+            }
+            None if name != "file" => {
+                if let Ok(text) = field.text().await {
+                    up.fields.push((name, text));
+                }
+            }
+            _ => while let Ok(Some(_)) = field.chunk().await {},
+        }
+    };
+    for p in up.files {
+        app.blobs.remove(&p.blob).await;
+    }
+    Err(failure)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Upload a file or a link
 
@@ -532,50 +601,29 @@ async fn upload(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
     let mut link = param(&q, "attachmentUrl").map(str::to_owned);
     let mut title = param(&q, "title").map(str::to_owned);
     let mut stored: Option<StoredPart> = None;
-    if let Some(mut mp) = multipart(req) {
+    if let Some(mp) = multipart(req) {
         if t.locked {
             drain(mp).await;
             return err::record_locked();
         }
-        loop {
-            let mut field = match mp.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(_) => {
-                    return err::invalid_data("the request body could not be read", json!({}));
-                }
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            let file_name = field
-                .file_name()
-                .map(str::to_owned)
-                .filter(|f| !f.is_empty());
-            match (name.as_str(), file_name) {
-                ("file", Some(file_name)) if stored.is_none() => {
-                    let limits = &ctx.app.config.limits;
-                    match store_part(
-                        ctx.app,
-                        &mut field,
-                        file_name,
-                        limits.attachment_max_bytes,
-                        &limits.blocked_extensions,
-                        false,
-                    )
-                    .await
-                    {
-                        Ok(p) => stored = Some(p),
-                        Err(e) => {
-                            drop(field);
-                            drain(mp).await;
-                            return part_error(e, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-                        }
-                    }
-                }
-                ("attachmentUrl", None) => link = field.text().await.ok(),
-                ("title", None) => title = field.text().await.ok(),
-                // An empty `file` part (Zoho's legacy SDK sends one with links) and anything
-                // else is read and ignored.
-                _ => while let Ok(Some(_)) = field.chunk().await {},
+        let limits = &ctx.app.config.limits;
+        let rules = PartRules {
+            max: limits.attachment_max_bytes,
+            blocked: &limits.blocked_extensions,
+            image_only: false,
+            max_files: 1,
+            too_large: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        };
+        let up = match read_upload(ctx.app, mp, rules).await {
+            Ok(up) => up,
+            Err(e) => return e,
+        };
+        stored = up.files.into_iter().next();
+        for (name, value) in up.fields {
+            match name.as_str() {
+                "attachmentUrl" => link = Some(value),
+                "title" => title = Some(value),
+                _ => {}
             }
         }
     } else if t.locked {
@@ -812,41 +860,26 @@ fn delete_many(ctx: &Ctx<'_>, t: &Target, q: &[(String, String)]) -> Response {
 // Photo
 
 async fn upload_photo(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
-    let Some(mut mp) = multipart(req) else {
+    let Some(mp) = multipart(req) else {
         return err::required_param("file");
     };
     if t.locked {
         drain(mp).await;
         return err::record_locked();
     }
-    let mut stored = None;
-    loop {
-        let mut field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return err::invalid_data("the request body could not be read", json!({})),
-        };
-        let file_name = field
-            .file_name()
-            .map(str::to_owned)
-            .filter(|f| !f.is_empty());
-        match (field.name(), file_name) {
-            (Some("file"), Some(name)) if stored.is_none() => {
-                let max = ctx.app.config.limits.photo_max_bytes;
-                match store_part(ctx.app, &mut field, name, max, &[], true).await {
-                    Ok(p) => stored = Some(p),
-                    Err(e) => {
-                        drop(field);
-                        drain(mp).await;
-                        return part_error(e, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-                    }
-                }
-            }
-            _ => while let Ok(Some(_)) = field.chunk().await {},
-        }
-    }
-    let Some(p) = stored else {
-        return err::required_param("file");
+    let rules = PartRules {
+        max: ctx.app.config.limits.photo_max_bytes,
+        blocked: &[],
+        image_only: true,
+        max_files: 1,
+        too_large: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    };
+    let p = match read_upload(ctx.app, mp, rules).await {
+        Ok(up) => match up.files.into_iter().next() {
+            Some(p) => p,
+            None => return err::required_param("file"),
+        },
+        Err(e) => return e,
     };
     let old = {
         let mut st = lock(&ctx.app.state);
@@ -899,49 +932,25 @@ fn delete_photo(ctx: &Ctx<'_>, t: &Target) -> Response {
 // File store
 
 async fn upload_files(ctx: &Ctx<'_>, req: Request) -> Response {
-    let Some(mut mp) = multipart(req) else {
+    let Some(mp) = multipart(req) else {
         return err::required_param("file");
     };
-    let mut stored: Vec<StoredPart> = Vec::new();
-    loop {
-        let mut field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return err::invalid_data("the request body could not be read", json!({})),
-        };
-        let file_name = field
-            .file_name()
-            .map(str::to_owned)
-            .filter(|f| !f.is_empty());
-        match (field.name(), file_name) {
-            (Some("file"), Some(name)) => {
-                let limits = &ctx.app.config.limits;
-                match store_part(
-                    ctx.app,
-                    &mut field,
-                    name,
-                    limits.file_store_max_bytes,
-                    &limits.blocked_extensions,
-                    false,
-                )
-                .await
-                {
-                    Ok(p) => stored.push(p),
-                    Err(e) => {
-                        drop(field);
-                        drain(mp).await;
-                        for p in stored {
-                            ctx.app.blobs.remove(&p.blob).await;
-                        }
-                        let mut resp = part_error(e, StatusCode::BAD_REQUEST);
-                        *resp.status_mut() = StatusCode::BAD_REQUEST;
-                        return resp;
-                    }
-                }
-            }
-            _ => while let Ok(Some(_)) = field.chunk().await {},
+    let limits = &ctx.app.config.limits;
+    let rules = PartRules {
+        max: limits.file_store_max_bytes,
+        blocked: &limits.blocked_extensions,
+        image_only: false,
+        max_files: usize::MAX,
+        too_large: StatusCode::BAD_REQUEST,
+    };
+    // The file store's OpenAPI lists its refusals under 400 only.
+    let stored = match read_upload(ctx.app, mp, rules).await {
+        Ok(up) => up.files,
+        Err(mut e) => {
+            *e.status_mut() = StatusCode::BAD_REQUEST;
+            return e;
         }
-    }
+    };
     if stored.is_empty() {
         return err::required_param("file");
     }

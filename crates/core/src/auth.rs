@@ -428,3 +428,65 @@ mod tests {
         assert!(t.needs_refresh(now + Duration::from_secs(7200), Duration::from_secs(60)));
     }
 }
+
+/// How a client gets access tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// A fixed access token (no refresh: an expired token is an error).
+    AccessToken(Secret),
+    /// A refresh token of an OAuth client: access tokens are minted from it as needed.
+    RefreshToken {
+        /// The OAuth client.
+        client: Client,
+        /// The refresh token.
+        refresh_token: Secret,
+    },
+    /// The client-credentials flow of a self client.
+    ClientCredentials {
+        /// The OAuth client.
+        client: Client,
+        /// Comma-separated scopes.
+        scope: String,
+        /// The org, e.g. `ZohoCRM.12345678`.
+        soid: String,
+    },
+}
+
+impl Credentials {
+    /// The token request that mints an access token, or `None` for a fixed token.
+    pub fn token_request(&self, accounts: &BaseUrl) -> Option<TokenRequest> {
+        let (client, grant) = match self {
+            Credentials::AccessToken(_) => return None,
+            Credentials::RefreshToken {
+                client,
+                refresh_token,
+            } => (client, Grant::RefreshToken(refresh_token.clone())),
+            Credentials::ClientCredentials {
+                client,
+                scope,
+                soid,
+            } => (
+                client,
+                Grant::ClientCredentials {
+                    scope: scope.clone(),
+                    soid: soid.clone(),
+                },
+            ),
+        };
+        Some(TokenRequest {
+            accounts: accounts.clone(),
+            client: client.clone(),
+            grant,
+        })
+    }
+
+    /// A key naming these credentials in a token store, without any secret in it: the client id
+    /// (or `fixed` for a fixed token).
+    pub fn store_key(&self) -> String {
+        match self {
+            Credentials::AccessToken(_) => String::from("fixed"),
+            Credentials::RefreshToken { client, .. }
+            | Credentials::ClientCredentials { client, .. } => client.id.clone(),
+        }
+    }
+}

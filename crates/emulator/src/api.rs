@@ -87,7 +87,24 @@ fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
 }
 
 /// Every request outside `/oauth` and `/__emulator`.
+///
+/// The body is parked in a slot that upload handlers take it from; whatever is left there when
+/// the answer is ready (an early error, an injected fault) is read and dropped first, as a
+/// front proxy's lingering close does, so that a client still sending can read the answer
+/// instead of meeting a reset connection.
 pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let slot = std::sync::Mutex::new(Some(body));
+    let resp = handle(&app, Request::from_parts(parts, Body::empty()), &slot).await;
+    let unread = lock(&slot).take();
+    if let Some(body) = unread {
+        let mut stream = body.into_data_stream();
+        while let Some(Ok(_)) = stream.next().await {}
+    }
+    resp
+}
+
+async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Body>>) -> Response {
     let segs: Vec<String> = req
         .uri()
         .path()
@@ -98,7 +115,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let Some(product) = segs.first().and_then(|p| Product::parse(p)) else {
         return err::invalid_url_pattern();
     };
-    let _in_flight = match faults::before(&app).await {
+    let _in_flight = match faults::before(app).await {
         Ok(g) => g,
         Err(injected) => return injected,
     };
@@ -106,16 +123,17 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let (Some(version), Some(route)) = (version, route(product, &segs)) else {
         return err::invalid_url_pattern();
     };
-    let scopes = match oauth::check_token(&app, req.headers()) {
+    let scopes = match oauth::check_token(app, req.headers()) {
         Ok(s) => s,
         Err(resp) => return resp,
     };
     let method = req.method().clone();
     let ctx = Ctx {
-        app: &app,
+        app,
         product,
         version,
         scopes: &scopes,
+        body,
     };
     match route {
         Route::Users if method == Method::GET => {
@@ -191,6 +209,8 @@ struct Ctx<'a> {
     product: Product,
     version: u8,
     scopes: &'a [String],
+    /// The request body, until an upload handler takes it.
+    body: &'a std::sync::Mutex<Option<Body>>,
 }
 
 /// The record an operation acts on.
@@ -416,13 +436,12 @@ struct StoredPart {
 
 type Parts = multer::Multipart<'static>;
 
-fn multipart(req: Request) -> Option<Parts> {
+/// The multipart body of the request, taken from the slot.
+fn multipart(req: &Request, ctx: &Ctx<'_>) -> Option<Parts> {
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
     let boundary = multer::parse_boundary(ct).ok()?;
-    Some(multer::Multipart::new(
-        req.into_body().into_data_stream(),
-        boundary,
-    ))
+    let body = lock(ctx.body).take()?;
+    Some(multer::Multipart::new(body.into_data_stream(), boundary))
 }
 
 /// Reads and discards the rest of a multipart body, so that the client can read our answer.
@@ -601,7 +620,7 @@ async fn upload(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
     let mut link = param(&q, "attachmentUrl").map(str::to_owned);
     let mut title = param(&q, "title").map(str::to_owned);
     let mut stored: Option<StoredPart> = None;
-    if let Some(mp) = multipart(req) {
+    if let Some(mp) = multipart(&req, ctx) {
         if t.locked {
             drain(mp).await;
             return err::record_locked();
@@ -860,7 +879,7 @@ fn delete_many(ctx: &Ctx<'_>, t: &Target, q: &[(String, String)]) -> Response {
 // Photo
 
 async fn upload_photo(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
-    let Some(mp) = multipart(req) else {
+    let Some(mp) = multipart(&req, ctx) else {
         return err::required_param("file");
     };
     if t.locked {
@@ -932,7 +951,7 @@ fn delete_photo(ctx: &Ctx<'_>, t: &Target) -> Response {
 // File store
 
 async fn upload_files(ctx: &Ctx<'_>, req: Request) -> Response {
-    let Some(mp) = multipart(req) else {
+    let Some(mp) = multipart(&req, ctx) else {
         return err::required_param("file");
     };
     let limits = &ctx.app.config.limits;

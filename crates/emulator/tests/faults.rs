@@ -239,3 +239,32 @@ async fn fault_plans_are_validated_and_readable() {
         .unwrap();
     assert_eq!(v["delay_ms"], 0);
 }
+
+#[tokio::test]
+async fn an_upload_refused_early_still_gets_its_answer() {
+    // The body is drained before an injected fault or an early error is sent, so a client that
+    // is still sending reads the answer instead of a reset connection.
+    let t = T::new();
+    t.emu.set_faults(FaultPlan {
+        fail_next: Some(FailNext {
+            status: 429,
+            count: 1,
+            retry_after_secs: None,
+        }),
+        ..Default::default()
+    });
+    let r = t.post_file(CRM, "big.bin", vec![1u8; 2_000_000]).await;
+    expect_error(r, 429, "TOO_MANY_REQUESTS").await;
+    let r = t
+        .http
+        .post(t.url(CRM))
+        .header("Authorization", "Zoho-oauthtoken 1000.not-a-token")
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![2u8; 2_000_000]).file_name("b.bin"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 401, "INVALID_TOKEN").await;
+}

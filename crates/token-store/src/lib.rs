@@ -1,0 +1,240 @@
+//! Where access tokens are kept, so that every call of a client, and several processes, share
+//! one token instead of each minting its own (Zoho allows 10 per refresh token per 10 minutes).
+//!
+//! [`TokenStore`] is the hook; [`MemoryTokenStore`] keeps tokens for one process and
+//! [`FileTokenStore`] in a JSON file written atomically with mode 0600.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use zoho_core::BaseUrl;
+use zoho_core::auth::{Secret, Token};
+
+/// A token as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The access token.
+    pub access_token: Secret,
+    /// When it expires.
+    pub expires_at: SystemTime,
+    /// The API domain it belongs to.
+    pub api_domain: Option<BaseUrl>,
+}
+
+impl From<&Token> for StoredToken {
+    fn from(t: &Token) -> Self {
+        Self {
+            access_token: t.access_token.clone(),
+            expires_at: t.expires_at,
+            api_domain: t.api_domain.clone(),
+        }
+    }
+}
+
+impl StoredToken {
+    /// True when it should not be used at `now` (it expires within `margin`).
+    pub fn needs_refresh(&self, now: SystemTime, margin: Duration) -> bool {
+        self.expires_at
+            .duration_since(now)
+            .map_or(true, |left| left <= margin)
+    }
+}
+
+/// Loads and stores tokens by key (a client id; never a secret).
+pub trait TokenStore: Send + Sync {
+    /// The stored token for `key`, if any.
+    fn load(&self, key: &str) -> io::Result<Option<StoredToken>>;
+    /// Replaces the token for `key`.
+    fn store(&self, key: &str, token: &StoredToken) -> io::Result<()>;
+}
+
+/// Tokens kept in this process's memory.
+#[derive(Debug, Default)]
+pub struct MemoryTokenStore(Mutex<BTreeMap<String, StoredToken>>);
+
+impl TokenStore for MemoryTokenStore {
+    fn load(&self, key: &str) -> io::Result<Option<StoredToken>> {
+        Ok(self.0.lock().map_err(|_| poisoned())?.get(key).cloned())
+    }
+
+    fn store(&self, key: &str, token: &StoredToken) -> io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(key.to_owned(), token.clone());
+        Ok(())
+    }
+}
+
+fn poisoned() -> io::Error {
+    io::Error::other("token store lock poisoned")
+}
+
+/// Tokens kept in a JSON file that several processes can share. Each write goes to a temporary
+/// file beside it (mode 0600 on Unix) and is renamed over it, so a reader never sees half a file.
+#[derive(Debug)]
+pub struct FileTokenStore {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileEntry {
+    access_token: String,
+    expires_at_unix: u64,
+    api_domain: Option<String>,
+}
+
+impl FileTokenStore {
+    /// A store in `path` (created on the first write).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            lock: Mutex::new(()),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read_all(&self) -> io::Result<BTreeMap<String, FileEntry>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", self.path.display()),
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl TokenStore for FileTokenStore {
+    fn load(&self, key: &str) -> io::Result<Option<StoredToken>> {
+        let _guard = self.lock.lock().map_err(|_| poisoned())?;
+        Ok(self.read_all()?.remove(key).map(|e| StoredToken {
+            access_token: Secret::new(e.access_token),
+            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(e.expires_at_unix),
+            api_domain: e.api_domain.and_then(|d| BaseUrl::new(d).ok()),
+        }))
+    }
+
+    fn store(&self, key: &str, token: &StoredToken) -> io::Result<()> {
+        let _guard = self.lock.lock().map_err(|_| poisoned())?;
+        let mut all = self.read_all().unwrap_or_default();
+        all.insert(
+            key.to_owned(),
+            FileEntry {
+                access_token: token.access_token.expose().to_owned(),
+                expires_at_unix: token
+                    .expires_at
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+                api_domain: token.api_domain.as_ref().map(|d| d.as_str().to_owned()),
+            },
+        );
+        let bytes = serde_json::to_vec_pretty(&all).map_err(io::Error::other)?;
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let name = self
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("tokens");
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        write_private(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &self.path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+}
+
+/// Creates `path` readable and writable by its owner only, and writes `bytes` to it.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn token(s: &str) -> StoredToken {
+        StoredToken {
+            access_token: Secret::new(s),
+            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000),
+            api_domain: Some(BaseUrl::new("https://www.zohoapis.eu").unwrap()),
+        }
+    }
+
+    #[test]
+    fn memory_store_round_trips() {
+        let m = MemoryTokenStore::default();
+        assert!(m.load("a").unwrap().is_none());
+        m.store("a", &token("t1")).unwrap();
+        assert_eq!(m.load("a").unwrap().unwrap(), token("t1"));
+    }
+
+    #[test]
+    fn file_store_round_trips_privately_and_atomically() {
+        let dir = std::env::temp_dir().join(format!("zoho-token-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("tokens.json");
+        let a = FileTokenStore::new(&path);
+        a.store("client-1", &token("t1")).unwrap();
+        a.store("client-2", &token("t2")).unwrap();
+        // A second store on the same file (another process) sees both.
+        let b = FileTokenStore::new(&path);
+        assert_eq!(b.load("client-1").unwrap().unwrap(), token("t1"));
+        assert_eq!(
+            b.load("client-2").unwrap().unwrap().access_token.expose(),
+            "t2"
+        );
+        assert!(b.load("client-3").unwrap().is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_corrupt_file_is_an_error_not_a_panic() {
+        let path =
+            std::env::temp_dir().join(format!("zoho-token-store-bad-{}.json", std::process::id()));
+        std::fs::write(&path, b"{not json").unwrap();
+        let s = FileTokenStore::new(&path);
+        let e = s.load("x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        let _ = std::fs::remove_file(&path);
+    }
+}

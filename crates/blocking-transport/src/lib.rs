@@ -14,18 +14,16 @@ mod tokens;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::{Mutex, RwLock};
+use std::time::{Instant, SystemTime};
 
-use zoho_core::auth::{Credentials, authorize};
+use zoho_core::auth::authorize;
 use zoho_core::bytes::Bytes;
 use zoho_core::http::{Request, Response};
-use zoho_core::retry::{self, Attempt, Decision, Failure, RetryPolicy};
+use zoho_core::retry::{self, Attempt, Decision, Failure};
 use zoho_core::{
-    BaseUrl, Body, Download, DownloadHead, DownloadStart, Endpoints, Error, MultipartReader,
-    Operation,
+    BaseUrl, Body, Download, DownloadHead, DownloadStart, Error, MultipartReader, Operation,
 };
-use zoho_token_store::TokenStore;
 
 pub use handles::{Attachments, FileStore, Photo};
 pub use zoho_core;
@@ -34,77 +32,8 @@ pub use zoho_token_store;
 /// Largest error or JSON answer read into memory.
 const MAX_SMALL_BODY: u64 = 32 * 1024 * 1024;
 
-/// How a [`Transport`] behaves.
-#[derive(Clone)]
-pub struct Config {
-    /// API and accounts hosts.
-    pub endpoints: Endpoints,
-    /// Keep `endpoints.api` even when a token names another `api_domain` (set this when the API
-    /// base is a proxy or the emulator).
-    pub fixed_api_base: bool,
-    /// How tokens are obtained.
-    pub credentials: Credentials,
-    /// Where tokens are shared (default: this transport only).
-    pub token_store: Option<Arc<dyn TokenStore>>,
-    /// Refresh this long before a token expires.
-    pub refresh_margin: Duration,
-    /// Retry limits.
-    pub retry: RetryPolicy,
-    /// Calls in flight at once (Zoho Standard edition: 10).
-    pub max_in_flight: usize,
-    /// Connection set-up, TLS included.
-    pub connect_timeout: Duration,
-    /// Longest wait for any one read or write on the connection.
-    pub read_timeout: Duration,
-    /// Longest time for a whole call, body included (`None`: no limit, for huge transfers).
-    pub overall_timeout: Option<Duration>,
-    /// An HTTP proxy URL, used for API and token calls alike.
-    pub proxy: Option<String>,
-    /// `User-Agent`.
-    pub user_agent: String,
-}
-
-impl Config {
-    /// Defaults for these endpoints and credentials.
-    pub fn new(endpoints: Endpoints, credentials: Credentials) -> Self {
-        Self {
-            endpoints,
-            fixed_api_base: false,
-            credentials,
-            token_store: None,
-            refresh_margin: Duration::from_secs(60),
-            retry: RetryPolicy::default(),
-            max_in_flight: 10,
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(60),
-            overall_timeout: Some(Duration::from_secs(3600)),
-            proxy: None,
-            user_agent: format!("zoho-files-rs/{}", env!("CARGO_PKG_VERSION")),
-        }
-    }
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("endpoints", &self.endpoints)
-            .field("fixed_api_base", &self.fixed_api_base)
-            .field("credentials", &self.credentials)
-            .field(
-                "token_store",
-                &self.token_store.as_ref().map(|_| "dyn TokenStore"),
-            )
-            .field("refresh_margin", &self.refresh_margin)
-            .field("retry", &self.retry)
-            .field("max_in_flight", &self.max_in_flight)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("overall_timeout", &self.overall_timeout)
-            .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
-            .field("user_agent", &self.user_agent)
-            .finish()
-    }
-}
+/// How a [`Transport`] behaves (shared with the async transport).
+pub type Config = zoho_core::ClientConfig;
 
 /// Bytes for a multipart source slot.
 pub enum Source {

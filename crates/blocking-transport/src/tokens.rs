@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use zoho_core::Error;
+use zoho_core::StoredToken;
 use zoho_core::auth::{Credentials, Secret};
-use zoho_token_store::StoredToken;
 
 use crate::{Config, Transport};
 

@@ -19,6 +19,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod config;
 pub mod datacenter;
 pub mod disposition;
 pub mod error;
@@ -38,6 +39,7 @@ pub use http;
 
 pub use api::{Api, BaseUrl, BiginVersion, CrmVersion, Product};
 pub use body::{Body, Boundary, Multipart, MultipartReader, Segment};
+pub use config::{ClientConfig, StoredToken, TokenStore};
 pub use datacenter::{DataCenter, Endpoints, Environment};
 pub use error::{ApiError, BodyError, Error, ErrorCode, InputError, OAuthError};
 pub use ids::{AttachmentId, FileId, RecordId};

@@ -1,7 +1,7 @@
 //! Where access tokens are kept, so that every call of a client, and several processes, share
 //! one token instead of each minting its own (Zoho allows 10 per refresh token per 10 minutes).
 //!
-//! [`TokenStore`] is the hook; [`MemoryTokenStore`] keeps tokens for one process and
+//! [`TokenStore`] (from `zoho-core`) is the hook; [`MemoryTokenStore`] keeps tokens for one process and
 //! [`FileTokenStore`] in a JSON file written atomically with mode 0600.
 
 use std::collections::BTreeMap;
@@ -12,45 +12,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use zoho_core::BaseUrl;
-use zoho_core::auth::{Secret, Token};
+use zoho_core::auth::Secret;
 
-/// A token as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredToken {
-    /// The access token.
-    pub access_token: Secret,
-    /// When it expires.
-    pub expires_at: SystemTime,
-    /// The API domain it belongs to.
-    pub api_domain: Option<BaseUrl>,
-}
-
-impl From<&Token> for StoredToken {
-    fn from(t: &Token) -> Self {
-        Self {
-            access_token: t.access_token.clone(),
-            expires_at: t.expires_at,
-            api_domain: t.api_domain.clone(),
-        }
-    }
-}
-
-impl StoredToken {
-    /// True when it should not be used at `now` (it expires within `margin`).
-    pub fn needs_refresh(&self, now: SystemTime, margin: Duration) -> bool {
-        self.expires_at
-            .duration_since(now)
-            .map_or(true, |left| left <= margin)
-    }
-}
-
-/// Loads and stores tokens by key (a client id; never a secret).
-pub trait TokenStore: Send + Sync {
-    /// The stored token for `key`, if any.
-    fn load(&self, key: &str) -> io::Result<Option<StoredToken>>;
-    /// Replaces the token for `key`.
-    fn store(&self, key: &str, token: &StoredToken) -> io::Result<()>;
-}
+pub use zoho_core::config::{StoredToken, TokenStore};
 
 /// Tokens kept in this process's memory.
 #[derive(Debug, Default)]

@@ -1,0 +1,122 @@
+//! What every client needs to know, whichever transport runs it: hosts, credentials, where
+//! tokens are shared, retries, limits, timeouts. Pure data; the transports act on it.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::api::BaseUrl;
+use crate::auth::{Credentials, Secret, Token};
+use crate::datacenter::Endpoints;
+use crate::retry::RetryPolicy;
+
+/// A token as a [`TokenStore`] keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The access token.
+    pub access_token: Secret,
+    /// When it expires.
+    pub expires_at: SystemTime,
+    /// The API domain it belongs to.
+    pub api_domain: Option<BaseUrl>,
+}
+
+impl From<&Token> for StoredToken {
+    fn from(t: &Token) -> Self {
+        Self {
+            access_token: t.access_token.clone(),
+            expires_at: t.expires_at,
+            api_domain: t.api_domain.clone(),
+        }
+    }
+}
+
+impl StoredToken {
+    /// True when it should not be used at `now` (it expires within `margin`).
+    pub fn needs_refresh(&self, now: SystemTime, margin: Duration) -> bool {
+        self.expires_at
+            .duration_since(now)
+            .map_or(true, |left| left <= margin)
+    }
+}
+
+/// Loads and stores access tokens by key (a client id; never a secret), so that every call of a
+/// client, and several processes, share one token. Implementations: `zoho-token-store`.
+pub trait TokenStore: Send + Sync {
+    /// The stored token for `key`, if any.
+    fn load(&self, key: &str) -> io::Result<Option<StoredToken>>;
+    /// Replaces the token for `key`.
+    fn store(&self, key: &str, token: &StoredToken) -> io::Result<()>;
+}
+
+/// How a client behaves, for any transport.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// API and accounts hosts.
+    pub endpoints: Endpoints,
+    /// Keep `endpoints.api` even when a token names another `api_domain` (set this when the API
+    /// base is a proxy or the emulator).
+    pub fixed_api_base: bool,
+    /// How tokens are obtained.
+    pub credentials: Credentials,
+    /// Where tokens are shared (default: this client only).
+    pub token_store: Option<Arc<dyn TokenStore>>,
+    /// Refresh this long before a token expires.
+    pub refresh_margin: Duration,
+    /// Retry limits.
+    pub retry: RetryPolicy,
+    /// Calls in flight at once (Zoho Standard edition: 10).
+    pub max_in_flight: usize,
+    /// Connection set-up, TLS included.
+    pub connect_timeout: Duration,
+    /// Longest wait for any one read or write on the connection.
+    pub read_timeout: Duration,
+    /// Longest time for a whole call, body included (`None`: no limit).
+    pub overall_timeout: Option<Duration>,
+    /// An HTTP proxy URL, used for API and token calls alike.
+    pub proxy: Option<String>,
+    /// `User-Agent`.
+    pub user_agent: String,
+}
+
+impl ClientConfig {
+    /// Defaults for these endpoints and credentials.
+    pub fn new(endpoints: Endpoints, credentials: Credentials) -> Self {
+        Self {
+            endpoints,
+            fixed_api_base: false,
+            credentials,
+            token_store: None,
+            refresh_margin: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            max_in_flight: 10,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            overall_timeout: Some(Duration::from_secs(3600)),
+            proxy: None,
+            user_agent: format!("zoho-files-rs/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("endpoints", &self.endpoints)
+            .field("fixed_api_base", &self.fixed_api_base)
+            .field("credentials", &self.credentials)
+            .field(
+                "token_store",
+                &self.token_store.as_ref().map(|_| "dyn TokenStore"),
+            )
+            .field("refresh_margin", &self.refresh_margin)
+            .field("retry", &self.retry)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("overall_timeout", &self.overall_timeout)
+            .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}

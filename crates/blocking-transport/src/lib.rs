@@ -235,7 +235,7 @@ impl Transport {
         path: &Path,
         opts: &DownloadOptions<'_>,
     ) -> Result<DownloadedFile, Error> {
-        let tmp = temp_beside(path);
+        let tmp = zoho_core::disposition::temp_path_beside(path);
         let result = (|| {
             let mut file = File::create(&tmp).map_err(transport_err)?;
             let (head, bytes) = self.download(d, &mut file, opts)?;
@@ -265,7 +265,7 @@ impl Transport {
         overwrite: bool,
         opts: &DownloadOptions<'_>,
     ) -> Result<DownloadedFile, Error> {
-        let tmp = temp_beside(&dir.join(fallback_name));
+        let tmp = zoho_core::disposition::temp_path_beside(&dir.join(fallback_name));
         let result = (|| {
             let mut file = File::create(&tmp).map_err(transport_err)?;
             let (head, bytes) = self.download(d, &mut file, opts)?;
@@ -322,7 +322,7 @@ impl Transport {
                 idempotent,
                 rewindable,
                 now: SystemTime::now(),
-                jitter: jitter(),
+                jitter: retry::jitter(),
             };
             let (kind, error) = match sent {
                 Err(SendError::Fatal(e)) => return Err(e),
@@ -482,13 +482,7 @@ fn read_whole(resp: Response<ureq::Body>) -> Result<Response<Bytes>, Error> {
 }
 
 fn check_cap(n: u64, opts: &DownloadOptions<'_>) -> Result<(), Error> {
-    match opts.max_bytes {
-        Some(max) if n > max => Err(transport_err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!("the download exceeds the {max}-byte limit"),
-        ))),
-        _ => Ok(()),
-    }
+    zoho_core::operation::check_download_size(n, opts.max_bytes)
 }
 
 fn copy_body(
@@ -525,28 +519,4 @@ fn copy_body(
         )));
     }
     Ok(n)
-}
-
-/// A hidden temporary name in the same directory (so the final rename is atomic).
-fn temp_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("download");
-    let unique = format!(
-        ".{name}.{}.{}.part",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    path.with_file_name(unique)
-}
-
-/// A number in [0, 1) from the std hasher's random keys (jitter needs no crate).
-fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0);
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }

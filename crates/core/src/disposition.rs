@@ -103,6 +103,23 @@ fn decode_ext_value(v: &str) -> Option<String> {
     }
 }
 
+/// A hidden, unique file name beside `path` (`.{name}.{pid}.{random}.part`) for a download in
+/// progress: in the same directory, so renaming it over `path` at the end is atomic.
+pub fn temp_path_beside(path: &std::path::Path) -> std::path::PathBuf {
+    use std::hash::{BuildHasher, Hasher};
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("download");
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    path.with_file_name(format!(
+        ".{name}.{}.{:016x}.part",
+        std::process::id(),
+        h.finish()
+    ))
+}
+
 /// Names Windows reserves whatever the extension.
 const RESERVED: &[&str] = &[
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
@@ -216,6 +233,20 @@ mod tests {
         for (h, want) in cases {
             assert_eq!(f(h).as_deref(), *want, "header: {h}");
         }
+    }
+
+    #[test]
+    fn temp_paths_are_hidden_unique_siblings() {
+        let p = std::path::Path::new("/data/out/report.pdf");
+        let a = temp_path_beside(p);
+        let b = temp_path_beside(p);
+        assert_ne!(a, b);
+        assert_eq!(a.parent(), p.parent());
+        let name = a.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with(".report.pdf.") && name.ends_with(".part"),
+            "{name}"
+        );
     }
 
     #[test]

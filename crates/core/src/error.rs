@@ -62,6 +62,12 @@ pub enum Error {
         /// The repeated value.
         value: String,
     },
+    /// A download is larger than the cap the caller set.
+    #[error("the download exceeds the {limit}-byte limit set for it")]
+    DownloadTooLarge {
+        /// The cap.
+        limit: u64,
+    },
     /// The transport failed: connection, TLS, timeout, or I/O on a local file.
     #[error("transport error: {0}")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -153,3 +153,12 @@ pub(crate) fn build(method: Method, uri: Uri, body: Body) -> Result<Request<Body
     }
     Ok(req)
 }
+
+/// Fails with [`Error::DownloadTooLarge`] when `n` bytes exceed `limit`; transports call it with
+/// the declared length first and with the running count as bytes arrive.
+pub fn check_download_size(n: u64, limit: Option<u64>) -> Result<(), Error> {
+    match limit {
+        Some(limit) if n > limit => Err(Error::DownloadTooLarge { limit }),
+        _ => Ok(()),
+    }
+}

@@ -133,6 +133,15 @@ fn backoff(policy: &RetryPolicy, number: u32, jitter: f64) -> Duration {
     capped / 2 + capped.mul_f64(j / 2.0)
 }
 
+/// A random number in `[0, 1)` for [`Attempt::jitter`], from the standard library's random
+/// hasher keys (no clock, no extra crate).
+pub fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x6a69_7474_6572);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// Reads `Retry-After` as delay-seconds or an HTTP date relative to `now`.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
@@ -276,6 +285,13 @@ mod tests {
             decide(&p, Failure::Status(status(429), &h), a),
             Decision::RetryAfter(Duration::from_millis(250))
         );
+    }
+
+    #[test]
+    fn jitter_is_in_range_and_varies() {
+        let xs: Vec<f64> = (0..64).map(|_| jitter()).collect();
+        assert!(xs.iter().all(|x| (0.0..1.0).contains(x)));
+        assert!(xs.windows(2).any(|w| w[0] != w[1]));
     }
 
     #[test]

@@ -5,11 +5,17 @@
 //! - `cargo xtask bench-emulator [MiB]`: uploads and downloads one file (default 100 MiB)
 //!   through a release `zoho-emulator --data-dir` with curl, and reports wall times and the
 //!   emulator's peak resident memory (VmHWM). Linux only (reads /proc).
+//! - `cargo xtask bench [MB] [runs]`: uploads and downloads one file (default 100 MB) through a
+//!   release emulator with curl, the blocking client and the async client, each in its own
+//!   process, `runs` times (default 3); reports the median wall times and the peak resident
+//!   memory of each client process. Linux only.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
+
+mod bench;
 
 const CHECKS: &[(&str, &[&str])] = &[
     ("format", &["fmt", "--all", "--", "--check"]),
@@ -32,12 +38,18 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("bench") => {
+            let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
+            let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+            bench::run(mb, runs)
+        }
+        Some("bench-client") => bench::client(&args[1..]),
         Some("bench-emulator") => {
             let mib = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             bench_emulator(mib)
         }
         _ => Err(String::from(
-            "usage: cargo xtask ci | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, peak RSS",
+            "usage: cargo xtask ci | bench [MB] [runs] | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS",
         )),
     };
     match result {
@@ -49,7 +61,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"))
 }
 
@@ -69,7 +81,7 @@ fn ci() -> Result<(), String> {
 }
 
 /// Kills the child when dropped.
-struct Guard(Child);
+pub(crate) struct Guard(pub(crate) Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -79,7 +91,7 @@ impl Drop for Guard {
 }
 
 /// A `/proc/PID/status` field in kB.
-fn proc_kb(pid: u32, field: &str) -> Option<u64> {
+pub(crate) fn proc_kb(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
@@ -90,7 +102,7 @@ fn proc_kb(pid: u32, field: &str) -> Option<u64> {
         .ok()
 }
 
-fn run(cmd: &mut Command) -> Result<String, String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<String, String> {
     let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -118,30 +130,8 @@ fn bench_emulator(mib: u64) -> Result<(), String> {
     let input = work.join("input.bin");
     write_file(&input, mib * 1024 * 1024)?;
 
-    let mut child = Command::new(root.join("target/release/zoho-emulator"))
-        .args(["--port", "0", "--data-dir"])
-        .arg(work.join("data"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start the emulator: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let guard = Guard(child);
+    let (guard, base, token) = start_emulator(&root, &work.join("data"))?;
     let pid = guard.0.id();
-    let mut base = String::new();
-    let mut token = String::new();
-    // The emulator prints its settings, ending with the `admin=` line.
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        if let Some(v) = line.strip_prefix("base_url=") {
-            base = v.to_owned();
-        }
-        if let Some(v) = line.strip_prefix("access_token=") {
-            token = v.to_owned();
-        }
-        if line.starts_with("admin=") {
-            break;
-        }
-    }
     let idle_kb = proc_kb(pid, "VmRSS:").unwrap_or(0);
     let url = format!("{base}/crm/v8/Leads/5725767000000010001/Attachments");
     let auth = format!("Authorization: Zoho-oauthtoken {token}");
@@ -204,7 +194,40 @@ fn bench_emulator(mib: u64) -> Result<(), String> {
     Ok(())
 }
 
-fn write_file(path: &Path, len: u64) -> Result<(), String> {
+/// Starts the release emulator with a data directory; returns it with its base URL and token.
+pub(crate) fn start_emulator(
+    root: &Path,
+    data_dir: &Path,
+) -> Result<(Guard, String, String), String> {
+    let mut child = Command::new(root.join("target/release/zoho-emulator"))
+        .args(["--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the emulator: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let guard = Guard(child);
+    let (mut base, mut token) = (String::new(), String::new());
+    // The emulator prints its settings, ending with the `admin=` line.
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if let Some(v) = line.strip_prefix("base_url=") {
+            base = v.to_owned();
+        }
+        if let Some(v) = line.strip_prefix("access_token=") {
+            token = v.to_owned();
+        }
+        if line.starts_with("admin=") {
+            break;
+        }
+    }
+    if base.is_empty() {
+        return Err(String::from("the emulator printed no base_url"));
+    }
+    Ok((guard, base, token))
+}
+
+pub(crate) fn write_file(path: &Path, len: u64) -> Result<(), String> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
     let mut block = vec![0u8; 1 << 20];
     let mut x: u32 = 0x9e37_79b9;
@@ -224,7 +247,7 @@ fn write_file(path: &Path, len: u64) -> Result<(), String> {
     f.flush().map_err(|e| e.to_string())
 }
 
-fn files_equal(a: &Path, b: &Path) -> Result<bool, String> {
+pub(crate) fn files_equal(a: &Path, b: &Path) -> Result<bool, String> {
     use std::io::Read;
     let open = |p: &Path| {
         std::fs::File::open(p)

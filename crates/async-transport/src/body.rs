@@ -7,18 +7,21 @@ use std::pin::Pin;
 
 use futures_util::Stream;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use zoho_core::bytes::Bytes;
+use zoho_core::bytes::{Bytes, BytesMut};
 use zoho_core::{BodyError, Multipart, Segment};
 
 /// An opened source.
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// Bytes read from a source at a time.
+const CHUNK: usize = 256 * 1024;
 
 struct State {
     segments: VecDeque<Segment>,
     readers: Vec<Option<Reader>>,
     /// The source being read: (index, bytes left, declared length).
     current: Option<(usize, u64, u64)>,
-    buf: Vec<u8>,
+    buf: BytesMut,
     done: bool,
 }
 
@@ -39,7 +42,7 @@ pub fn stream(
         segments: plan.segments().iter().cloned().collect(),
         readers: readers.into_iter().map(Some).collect(),
         current: None,
-        buf: vec![0u8; 64 * 1024],
+        buf: BytesMut::new(),
         done: false,
     };
     futures_util::stream::unfold(state, |mut st| async move {
@@ -75,10 +78,11 @@ pub fn stream(
                         }
                     }
                 }
-                let want = usize::try_from(left)
-                    .unwrap_or(usize::MAX)
-                    .min(st.buf.len());
-                return match reader.read(&mut st.buf[..want]).await {
+                // Read straight into a buffer whose filled part is handed on without a copy.
+                let want = usize::try_from(left).unwrap_or(usize::MAX).min(CHUNK);
+                st.buf.reserve(want);
+                let mut limited = (&mut *reader).take(want as u64);
+                return match limited.read_buf(&mut st.buf).await {
                     Ok(0) => {
                         st.done = true;
                         Some((
@@ -92,7 +96,7 @@ pub fn stream(
                     }
                     Ok(n) => {
                         st.current = Some((index, left - n as u64, len));
-                        let chunk = Bytes::copy_from_slice(&st.buf[..n]);
+                        let chunk = st.buf.split().freeze();
                         Some((Ok(chunk), st))
                     }
                     Err(e) => {

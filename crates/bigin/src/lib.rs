@@ -1,5 +1,9 @@
 //! Zoho Bigin files: attachments and record photos.
 //!
+//! - [`Client`] (feature `async`, default): on reqwest and tokio.
+//! - [`blocking::Client`] (feature `blocking`): on ureq, no tokio.
+//! - Without features: [`Bigin`] hands out sans-IO operations for a transport of your own.
+//!
 //! This crate fixes the product to Bigin (API v1 and v2; v2 by default) over the sans-IO
 //! [`zoho_core`]; the operations are the same code as CRM's, with Bigin's paths, modules and
 //! rules. Run them with any transport.
@@ -14,9 +18,20 @@
 //! # Ok::<(), zoho_core::Error>(())
 //! ```
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
+#[cfg(feature = "async")]
+mod client;
+
+#[cfg(feature = "async")]
+pub use client::Client;
+#[cfg(feature = "async")]
+pub use zoho_async_transport::{DownloadOptions, DownloadedFile};
 pub use zoho_core;
 pub use zoho_core::BiginVersion as Version;
+pub use zoho_core::auth::Credentials;
 pub use zoho_core::ops::{Attachments, Photo};
+pub use zoho_core::{ClientConfig, DataCenter, Environment, Error};
 
 use zoho_core::{Api, BiginVersion, InputError};
 

@@ -84,6 +84,10 @@ impl std::fmt::Debug for Source {
 pub struct DownloadOptions<'a> {
     /// Fail when the file is larger than this.
     pub max_bytes: Option<u64>,
+    /// Flush the file to disk before it takes its final name (`fsync`), so that it survives a
+    /// power loss too. Off by default, as in curl: a failed or interrupted download never
+    /// leaves a partial file under the target name either way.
+    pub sync: bool,
     /// Called with (bytes so far, total when known) as the body arrives.
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
 }
@@ -92,6 +96,7 @@ impl std::fmt::Debug for DownloadOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DownloadOptions")
             .field("max_bytes", &self.max_bytes)
+            .field("sync", &self.sync)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -239,7 +244,9 @@ impl Transport {
         let result = (|| {
             let mut file = File::create(&tmp).map_err(transport_err)?;
             let (head, bytes) = self.download(d, &mut file, opts)?;
-            file.sync_all().map_err(transport_err)?;
+            if opts.sync {
+                file.sync_all().map_err(transport_err)?;
+            }
             drop(file);
             std::fs::rename(&tmp, path).map_err(transport_err)?;
             Ok(DownloadedFile {
@@ -269,7 +276,9 @@ impl Transport {
         let result = (|| {
             let mut file = File::create(&tmp).map_err(transport_err)?;
             let (head, bytes) = self.download(d, &mut file, opts)?;
-            file.sync_all().map_err(transport_err)?;
+            if opts.sync {
+                file.sync_all().map_err(transport_err)?;
+            }
             drop(file);
             let path = dir.join(head.safe_file_name(fallback_name));
             if !overwrite && path.exists() {
@@ -494,7 +503,7 @@ fn copy_body(
     if let Some(t) = total {
         check_cap(t, opts)?;
     }
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; 256 * 1024];
     let mut n = 0u64;
     loop {
         let k = match r.read(&mut buf) {

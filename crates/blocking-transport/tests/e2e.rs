@@ -130,7 +130,7 @@ fn every_operation_for_crm_and_bigin() {
             &dir.join("capped"),
             &DownloadOptions {
                 max_bytes: Some(3),
-                progress: None,
+                ..Default::default()
             },
         );
         assert!(capped.is_err() && !dir.join("capped").exists());

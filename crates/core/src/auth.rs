@@ -453,6 +453,43 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// A fixed access token.
+    pub fn access_token(token: impl Into<String>) -> Self {
+        Credentials::AccessToken(Secret::new(token))
+    }
+
+    /// An OAuth client's refresh token.
+    pub fn refresh_token(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        Credentials::RefreshToken {
+            client: Client {
+                id: client_id.into(),
+                secret: Secret::new(client_secret),
+            },
+            refresh_token: Secret::new(refresh_token),
+        }
+    }
+
+    /// A self client's client-credentials flow (`soid` is `ZohoCRM.<org id>`).
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        scope: impl Into<String>,
+        soid: impl Into<String>,
+    ) -> Self {
+        Credentials::ClientCredentials {
+            client: Client {
+                id: client_id.into(),
+                secret: Secret::new(client_secret),
+            },
+            scope: scope.into(),
+            soid: soid.into(),
+        }
+    }
+
     /// The token request that mints an access token, or `None` for a fixed token.
     pub fn token_request(&self, accounts: &BaseUrl) -> Option<TokenRequest> {
         let (client, grant) = match self {

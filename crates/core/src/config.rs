@@ -99,6 +99,26 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// A client of a Zoho data centre (`DataCenter::Eu`, `Environment::Production`, ...). The
+    /// `api_domain` a token names is followed.
+    pub fn for_data_center(
+        dc: crate::DataCenter,
+        env: crate::Environment,
+        credentials: Credentials,
+    ) -> Self {
+        Self::new(Endpoints::for_data_center(dc, env), credentials)
+    }
+
+    /// A client of one base URL serving both the API and the token endpoint (the emulator, or a
+    /// proxy); it stays on that URL whatever `api_domain` a token names.
+    pub fn for_base_url(base: BaseUrl, credentials: Credentials) -> Self {
+        let mut c = Self::new(Endpoints::custom(base), credentials);
+        c.fixed_api_base = true;
+        c
+    }
+}
+
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientConfig")

@@ -1,7 +1,12 @@
 //! Zoho CRM files: attachments, record photos and the file store.
 //!
-//! This crate fixes the product to CRM (API v2, v2.1, v3 ... v8; v8 by default) over the
-//! sans-IO [`zoho_core`]. The handles below make operations; run them with any transport.
+//! - [`Client`] (feature `async`, default): on reqwest and tokio.
+//! - [`blocking::Client`] (feature `blocking`): on ureq, no tokio.
+//! - Without features: [`Crm`] hands out sans-IO operations for a transport of your own.
+//!
+//! Both clients refresh tokens (once for all callers, and on `401 INVALID_TOKEN`), retry what
+//! Zoho did not process, stream files both ways and keep secrets out of logs. CRM API v2, v2.1,
+//! v3 ... v8 are spoken; v8 by default.
 //!
 //! ```
 //! use zoho_core::{BaseUrl, Operation};
@@ -13,9 +18,20 @@
 //! # Ok::<(), zoho_core::Error>(())
 //! ```
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
+#[cfg(feature = "async")]
+mod client;
+
+#[cfg(feature = "async")]
+pub use client::Client;
+#[cfg(feature = "async")]
+pub use zoho_async_transport::{DownloadOptions, DownloadedFile};
 pub use zoho_core;
 pub use zoho_core::CrmVersion as Version;
+pub use zoho_core::auth::Credentials;
 pub use zoho_core::ops::{Attachments, Photo};
+pub use zoho_core::{ClientConfig, DataCenter, Environment, Error};
 
 use zoho_core::ops::files::{GetFile, UploadFiles};
 use zoho_core::{Api, CrmVersion, FileId, InputError};

@@ -1,0 +1,56 @@
+//! The blocking Bigin client (feature `blocking`; no tokio).
+
+use zoho_blocking_transport::{Attachments, Photo, Transport};
+use zoho_core::{BiginVersion, ClientConfig, Error};
+
+pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
+
+/// A blocking Zoho Bigin client: attachments and photos of records.
+///
+/// ```no_run
+/// use zoho_core::{ClientConfig, DataCenter, Environment, auth::Credentials};
+///
+/// let credentials = Credentials::refresh_token("1000.CLIENTID", "client-secret", "1000.refresh-token");
+/// let crm = zoho_bigin::blocking::Client::new(ClientConfig::for_data_center(DataCenter::Us, Environment::Production, credentials))?;
+/// let uploaded = crm.attachments("Pipelines", "4150868000002728001")?.upload_file("invoice.pdf".as_ref())?;
+/// println!("attached as {}", uploaded.id);
+/// # Ok::<(), zoho_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Client {
+    transport: Transport,
+    version: BiginVersion,
+}
+
+impl Client {
+    /// A client speaking Bigin API v2.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        Ok(Self {
+            transport: Transport::new(config)?,
+            version: BiginVersion::default(),
+        })
+    }
+
+    /// The same client speaking another API version.
+    pub fn with_version(mut self, version: BiginVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The attachments of a record.
+    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments<'_>, Error> {
+        let ops = crate::Bigin::new(self.version).attachments(module, record)?;
+        Ok(Attachments::new(&self.transport, ops))
+    }
+
+    /// The photo of a record.
+    pub fn photo(&self, module: &str, record: &str) -> Result<Photo<'_>, Error> {
+        let ops = crate::Bigin::new(self.version).photo(module, record)?;
+        Ok(Photo::new(&self.transport, ops))
+    }
+
+    /// The transport, to run any zoho-core operation.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+}

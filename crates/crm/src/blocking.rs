@@ -1,0 +1,61 @@
+//! The blocking CRM client (feature `blocking`; no tokio).
+
+use zoho_blocking_transport::{Attachments, FileStore, Photo, Transport};
+use zoho_core::{ClientConfig, CrmVersion, Error};
+
+pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
+
+/// A blocking Zoho CRM client: attachments and photos of records, and the file store.
+///
+/// ```no_run
+/// use zoho_core::{ClientConfig, DataCenter, Environment, auth::Credentials};
+///
+/// let credentials = Credentials::refresh_token("1000.CLIENTID", "client-secret", "1000.refresh-token");
+/// let crm = zoho_crm::blocking::Client::new(ClientConfig::for_data_center(DataCenter::Us, Environment::Production, credentials))?;
+/// let uploaded = crm.attachments("Deals", "4150868000002728001")?.upload_file("invoice.pdf".as_ref())?;
+/// println!("attached as {}", uploaded.id);
+/// # Ok::<(), zoho_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Client {
+    transport: Transport,
+    version: CrmVersion,
+}
+
+impl Client {
+    /// A client speaking CRM API v8.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        Ok(Self {
+            transport: Transport::new(config)?,
+            version: CrmVersion::default(),
+        })
+    }
+
+    /// The same client speaking another API version.
+    pub fn with_version(mut self, version: CrmVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// The attachments of a record.
+    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments<'_>, Error> {
+        let ops = crate::Crm::new(self.version).attachments(module, record)?;
+        Ok(Attachments::new(&self.transport, ops))
+    }
+
+    /// The photo of a record.
+    pub fn photo(&self, module: &str, record: &str) -> Result<Photo<'_>, Error> {
+        let ops = crate::Crm::new(self.version).photo(module, record)?;
+        Ok(Photo::new(&self.transport, ops))
+    }
+
+    /// The file store.
+    pub fn files(&self) -> FileStore<'_> {
+        FileStore::new(&self.transport, self.version)
+    }
+
+    /// The transport, to run any zoho-core operation.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+}

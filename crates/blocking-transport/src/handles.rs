@@ -70,6 +70,16 @@ impl<'a> Attachments<'a> {
         }
     }
 
+    /// The upload operation for `len` bytes named `file_name`, to check it or run it with
+    /// [`Transport::execute_with`] and a source of your own.
+    pub fn upload_op(
+        &self,
+        file_name: &str,
+        len: u64,
+    ) -> zoho_core::ops::attachments::UploadAttachment {
+        self.ops.upload(file_name, len)
+    }
+
     /// Uploads a file, streamed from disk (and reopened if the call is retried).
     pub fn upload_file(&self, path: &Path) -> Result<Uploaded, Error> {
         let op = self.ops.upload(&name_of(path), file_len(path)?);

@@ -14,7 +14,7 @@ mod tokens;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
 use zoho_core::auth::authorize;
@@ -43,6 +43,8 @@ pub enum Source {
     Bytes(Bytes),
     /// A reader, read once: a call using it is not retried after it was sent.
     Reader(Mutex<Option<Box<dyn Read + Send>>>),
+    /// A file, like `Path`, that reports the bytes read so far (from 0 again on a retry).
+    PathWithProgress(PathBuf, Arc<dyn Fn(u64) + Send + Sync>),
 }
 
 impl Source {
@@ -58,6 +60,11 @@ impl Source {
     fn open(&self) -> io::Result<Box<dyn Read + Send + '_>> {
         match self {
             Source::Path(p) => Ok(Box::new(File::open(p)?)),
+            Source::PathWithProgress(p, report) => Ok(Box::new(Counting {
+                inner: File::open(p)?,
+                read: 0,
+                report: Arc::clone(report),
+            })),
             Source::Bytes(b) => Ok(Box::new(&b[..])),
             Source::Reader(m) => m
                 .lock()
@@ -72,10 +79,28 @@ impl Source {
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Path(p) => write!(f, "Source::Path({})", p.display()),
+            Source::Path(p) | Source::PathWithProgress(p, _) => {
+                write!(f, "Source::Path({})", p.display())
+            }
             Source::Bytes(b) => write!(f, "Source::Bytes({} bytes)", b.len()),
             Source::Reader(_) => f.write_str("Source::Reader"),
         }
+    }
+}
+
+/// A reader that reports how much it has read.
+struct Counting<R> {
+    inner: R,
+    read: u64,
+    report: Arc<dyn Fn(u64) + Send + Sync>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        (self.report)(self.read);
+        Ok(n)
     }
 }
 
@@ -412,6 +437,32 @@ impl Transport {
             }
         };
         result.map_err(classify)
+    }
+
+    /// Sends a token request (an authorization-code exchange, say) with this transport's agent
+    /// and reads the answer; the transport's own token is untouched.
+    pub fn request_token(
+        &self,
+        req: &zoho_core::auth::TokenRequest,
+    ) -> Result<zoho_core::auth::Token, Error> {
+        let resp = match self.send(req.request()?, &[]) {
+            Ok(r) => read_whole(r)?,
+            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
+                return Err(e);
+            }
+        };
+        req.response(resp, SystemTime::now())
+    }
+
+    /// Revokes a refresh token (and the access tokens minted from it).
+    pub fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
+        let resp = match self.send(req.request()?, &[]) {
+            Ok(r) => read_whole(r)?,
+            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
+                return Err(e);
+            }
+        };
+        req.response(resp)
     }
 
     /// Fetches a token from the accounts server, with this transport's agent (same timeouts,

@@ -1,0 +1,85 @@
+//! Errors as one sentence naming the cause and the fix, and the exit codes.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | Zoho refused the request, or answered unexpectedly |
+//! | 2 | bad usage or input, found before anything was sent |
+//! | 3 | authentication: no credentials, a refused token or grant, a missing scope |
+//! | 4 | the network or a local file failed |
+//! | 5 | partly done: some items failed (they are listed) |
+
+use zoho_core::{Error, ErrorCode};
+
+/// A failure to report and exit with.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+pub const API: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const AUTH: u8 = 3;
+pub const NETWORK: u8 = 4;
+pub const PARTIAL: u8 = 5;
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: USAGE,
+        }
+    }
+
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: AUTH,
+        }
+    }
+
+    pub fn partial(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: PARTIAL,
+        }
+    }
+
+    pub fn io(what: &str, e: std::io::Error) -> Self {
+        Self {
+            message: format!("{what}: {e}"),
+            code: NETWORK,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let (message, code) = match &e {
+            Error::Input(i) => (format!("{i}."), USAGE),
+            Error::OAuth(o) => {
+                let m = match o.error.as_str() {
+                    "invalid_client" => "The accounts server does not know this client (invalid_client): check the client id and secret, and --dc, since an account lives in one data centre.".to_owned(),
+                    "invalid_code" => "The grant code or refresh token was refused (invalid_code): grant codes work once and for a few minutes, so create a new one on Zoho's self-client page and run `zoho auth login` again.".to_owned(),
+                    "Access Denied" => "Too many token requests (Access Denied): Zoho allows 10 access tokens per refresh token every 10 minutes, so wait a few minutes and try again.".to_owned(),
+                    _ => format!("The accounts server refused the token request ({}): run `zoho auth login` again.", o.error),
+                };
+                (m, AUTH)
+            }
+            Error::Api(a) => match &a.code {
+                ErrorCode::InvalidToken => ("Zoho refused the access token (INVALID_TOKEN): run `zoho auth login` again, and check --dc, since a token from one data centre is invalid in another.".to_owned(), AUTH),
+                ErrorCode::AuthenticationFailure => ("Zoho could not authenticate the request (AUTHENTICATION_FAILURE): run `zoho auth login` again.".to_owned(), AUTH),
+                ErrorCode::OauthScopeMismatch => ("The token lacks the scope for this operation (OAUTH_SCOPE_MISMATCH): log in again with a grant code that includes ZohoCRM.modules.ALL (or ZohoBigin.modules.ALL), or the module's and the attachments scopes.".to_owned(), AUTH),
+                ErrorCode::FileSizeMoreThanAllowedSize => ("The file is larger than Zoho accepts (FILE_SIZE_MORE_THAN_ALLOWED_SIZE): attachments may be up to 100 MB, photos up to 10 MB.".to_owned(), API),
+                ErrorCode::TooManyRequests => ("Zoho's API limit was reached (TOO_MANY_REQUESTS) and the retries did not get through: try again later, or lower --concurrency.".to_owned(), API),
+                ErrorCode::InvalidModule => (format!("Zoho does not know this module here: {a}. Check the module's API name and --product."), API),
+                ErrorCode::RecordLocked => ("The record is locked (RECORD_LOCKED): wait until it is unlocked, then try again.".to_owned(), API),
+                _ => (format!("Zoho refused the request: {a}."), API),
+            },
+            Error::Transport(t) => (format!("Could not complete the transfer: {t}. Check the network, --dc and --base-url."), NETWORK),
+            other => (format!("{other}."), API),
+        };
+        Self { message, code }
+    }
+}

@@ -1,0 +1,628 @@
+//! `zoho`: attachments, photos and backups for Zoho CRM and Bigin, from the command line.
+//!
+//! Exit codes are listed in `fail.rs` (and `zoho --help`).
+
+mod backup;
+mod demo;
+mod fail;
+mod settings;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use zoho_blocking_transport::{Attachments, DownloadOptions, Photo, Source, Transport};
+use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
+use zoho_core::ops::attachments::DeleteOutcome;
+use zoho_core::{AttachmentId, Operation};
+
+use crate::fail::Failure;
+
+const AFTER_HELP: &str = "Credentials come from ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + ZOHO_CLIENT_SECRET + \
+ZOHO_REFRESH_TOKEN, or the file `zoho auth login` writes.\n\nExit codes: 0 success, 1 Zoho refused the request, \
+2 bad usage or input (nothing sent), 3 authentication, 4 network or local file, 5 partly done.";
+
+/// Attachments, photos and backups for Zoho CRM and Zoho Bigin.
+#[derive(Parser)]
+#[command(name = "zoho", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+/// Options for every command.
+#[derive(Args, Clone, Debug)]
+pub struct Global {
+    /// Zoho product.
+    #[arg(long, global = true, default_value = "crm", value_parser = ["crm", "bigin"])]
+    pub product: String,
+    /// API version (CRM: v2 ... v8, default v8; Bigin: v1, v2, default v2).
+    #[arg(long, global = true)]
+    pub api_version: Option<String>,
+    /// Data centre: us, eu, in, au, cn, jp, ca, sa (default us, or the one saved at login).
+    #[arg(long, global = true)]
+    pub dc: Option<String>,
+    /// Environment: production, sandbox, developer.
+    #[arg(long, global = true)]
+    pub env: Option<String>,
+    /// One base URL for API and token calls (the emulator, a proxy); overrides --dc.
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
+    /// Machine-readable output (JSON), no progress bars.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Trace requests on stderr (-v, -vv); secrets never appear.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Where credentials and cached tokens are kept (default ~/.config/zoho).
+    #[arg(long, global = true)]
+    pub config_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Log in, show the login, log out.
+    Auth {
+        #[command(subcommand)]
+        cmd: AuthCmd,
+    },
+    /// Attachments of a record.
+    Attachments {
+        #[command(subcommand)]
+        cmd: AttachmentsCmd,
+    },
+    /// The photo of a record.
+    Photo {
+        #[command(subcommand)]
+        cmd: PhotoCmd,
+    },
+    /// Download every attachment of records into a directory, with a manifest; a second run
+    /// downloads only what is missing.
+    Backup(backup::BackupArgs),
+    /// Start a local Zoho emulator and run a whole attachment and photo lifecycle on CRM and Bigin.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum AuthCmd {
+    /// Exchange a grant code from Zoho's self-client page for a refresh token, or save one given.
+    Login {
+        #[arg(long)]
+        client_id: String,
+        /// The client secret (or ZOHO_CLIENT_SECRET).
+        #[arg(long, env = "ZOHO_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+        /// A grant code (one use, a few minutes).
+        #[arg(
+            long,
+            conflicts_with = "refresh_token",
+            required_unless_present = "refresh_token"
+        )]
+        grant_code: Option<String>,
+        /// A refresh token you already have.
+        #[arg(long)]
+        refresh_token: Option<String>,
+        /// The redirect URI the grant code was issued for, if any.
+        #[arg(long)]
+        redirect_uri: Option<String>,
+    },
+    /// Show where credentials come from and check that a token can be had.
+    Status,
+    /// Revoke the saved refresh token and forget it.
+    Logout,
+}
+
+#[derive(Subcommand)]
+enum AttachmentsCmd {
+    /// List attachments, walking all pages.
+    List {
+        module: String,
+        record_id: String,
+        /// Stop after this many.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Upload files.
+    Upload {
+        module: String,
+        record_id: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Attach a link.
+    UploadLink {
+        module: String,
+        record_id: String,
+        url: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Download attachments into a directory under their (safe) names.
+    Download {
+        module: String,
+        record_id: String,
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// Directory to write into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete one or more attachments.
+    Delete {
+        module: String,
+        record_id: String,
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PhotoCmd {
+    /// Upload a PNG, JPEG, GIF or BMP image as the record's photo.
+    Upload {
+        module: String,
+        record_id: String,
+        file: PathBuf,
+    },
+    /// Download the record's photo.
+    Download {
+        module: String,
+        record_id: String,
+        /// File to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete the record's photo.
+    Delete { module: String, record_id: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.global.verbose > 0 {
+        let level = if cli.global.verbose > 1 {
+            tracing::Level::DEBUG
+        } else {
+            tracing::Level::INFO
+        };
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .init();
+    }
+    let result = match cli.cmd {
+        Cmd::Auth { cmd } => auth(&cli.global, cmd),
+        Cmd::Attachments { cmd } => attachments(&cli.global, cmd),
+        Cmd::Photo { cmd } => photo(&cli.global, cmd),
+        Cmd::Backup(args) => backup::run(&cli.global, &args),
+        Cmd::Demo => demo::run(&cli.global),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if cli.global.json {
+                println!("{}", json!({ "error": f.message, "exit_code": f.code }));
+            }
+            eprintln!("zoho: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// The transport for the flags and credentials.
+pub fn transport(g: &Global) -> Result<Transport, Failure> {
+    let (config, _) = settings::client_config(g)?;
+    Ok(Transport::new(config)?)
+}
+
+fn ids(raw: &[String]) -> Result<Vec<AttachmentId>, Failure> {
+    raw.iter()
+        .map(|s| AttachmentId::new(s.as_str()).map_err(|e| Failure::usage(format!("{e}."))))
+        .collect()
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub fn bar(g: &Global, len: u64, label: &str) -> indicatif::ProgressBar {
+    if g.json || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg:30!} [{bar:30}] {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(label.to_owned());
+    pb
+}
+
+fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
+    match cmd {
+        AuthCmd::Login {
+            client_id,
+            client_secret,
+            grant_code,
+            refresh_token,
+            redirect_uri,
+        } => {
+            let (endpoints, _) = settings::endpoints(g, None)?;
+            let client = Client {
+                id: client_id.clone(),
+                secret: Secret::new(client_secret.clone()),
+            };
+            let refresh = match (grant_code, refresh_token) {
+                (_, Some(t)) => t,
+                (Some(code), None) => {
+                    let t = Transport::new(zoho_core::ClientConfig::new(
+                        endpoints.clone(),
+                        zoho_core::auth::Credentials::access_token(""),
+                    ))?;
+                    let req = TokenRequest {
+                        accounts: endpoints.accounts.clone(),
+                        client,
+                        grant: Grant::AuthorizationCode {
+                            code: Secret::new(code),
+                            redirect_uri,
+                        },
+                    };
+                    let token = t.request_token(&req)?;
+                    match token.refresh_token {
+                        Some(r) => r.expose().to_owned(),
+                        None => {
+                            return Err(Failure::auth(
+                                "Zoho returned no refresh token: create the grant code with access type offline, then log in again.",
+                            ));
+                        }
+                    }
+                }
+                (None, None) => return Err(Failure::usage("give --grant-code or --refresh-token")),
+            };
+            let saved = settings::Saved {
+                client_id,
+                client_secret,
+                refresh_token: refresh,
+                dc: g.dc.clone().unwrap_or_else(|| "us".into()),
+                env: g.env.clone().unwrap_or_else(|| "production".into()),
+                base_url: g.base_url.clone(),
+            };
+            let path = settings::save(g, &saved)?;
+            if g.json {
+                println!(
+                    "{}",
+                    json!({ "saved": path, "client_id": saved.client_id, "dc": saved.dc })
+                );
+            } else {
+                println!(
+                    "Logged in: credentials saved to {} (readable by you only).",
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        AuthCmd::Status => {
+            let (config, origin) = settings::client_config(g)?;
+            let source = match &origin {
+                settings::Origin::Env => "environment variables".to_owned(),
+                settings::Origin::File(p) => p.display().to_string(),
+            };
+            let t = Transport::new(config.clone())?;
+            // A cheap call that needs a token: the first page of an unknown record's
+            // attachments would cost a call; the token request alone is enough.
+            let token = match config.credentials.token_request(&config.endpoints.accounts) {
+                Some(req) => Some(t.request_token(&req)?),
+                None => None,
+            };
+            if g.json {
+                println!(
+                    "{}",
+                    json!({
+                        "credentials": source,
+                        "client_id": config.credentials.store_key(),
+                        "api": t.api_base().as_str(),
+                        "accounts": config.endpoints.accounts.as_str(),
+                        "token_ok": true,
+                        "expires_in_secs": token.as_ref().map(|t| t.expires_in.as_secs()),
+                    })
+                );
+            } else {
+                println!("Credentials: {source}");
+                println!("Client:      {}", config.credentials.store_key());
+                println!("Accounts:    {}", config.endpoints.accounts);
+                match &token {
+                    Some(tok) => println!(
+                        "Token:       OK, valid for {} s, API at {}",
+                        tok.expires_in.as_secs(),
+                        tok.api_domain
+                            .as_ref()
+                            .map_or_else(|| t.api_base().to_string(), ToString::to_string)
+                    ),
+                    None => println!("Token:       a fixed access token (not checked)"),
+                }
+            }
+            Ok(())
+        }
+        AuthCmd::Logout => {
+            let Some(saved) = settings::load_saved(g)? else {
+                return Err(Failure::usage(
+                    "not logged in: there is no saved login to remove",
+                ));
+            };
+            let (endpoints, _) = settings::endpoints(g, Some(&saved))?;
+            let t = Transport::new(zoho_core::ClientConfig::new(
+                endpoints.clone(),
+                zoho_core::auth::Credentials::access_token(""),
+            ))?;
+            let revoked = t.revoke(&RevokeRequest {
+                accounts: endpoints.accounts.clone(),
+                token: Secret::new(saved.refresh_token.clone()),
+            });
+            let dir = settings::config_dir(g);
+            let _ = std::fs::remove_file(settings::credentials_path(g));
+            let _ = std::fs::remove_file(dir.join("tokens.json"));
+            revoked?;
+            if g.json {
+                println!("{}", json!({ "logged_out": true }));
+            } else {
+                println!("Logged out: the refresh token is revoked and the saved login removed.");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn handle<'a>(
+    g: &Global,
+    t: &'a Transport,
+    module: &str,
+    record: &str,
+) -> Result<Attachments<'a>, Failure> {
+    let ops = zoho_core::ops::Attachments::parse(settings::api(g)?, module, record)
+        .map_err(|e| Failure::usage(format!("{e}.")))?;
+    Ok(Attachments::new(t, ops))
+}
+
+fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
+    let t = transport(g)?;
+    match cmd {
+        AttachmentsCmd::List {
+            module,
+            record_id,
+            limit,
+        } => {
+            let a = handle(g, &t, &module, &record_id)?;
+            let mut n = 0;
+            for item in a
+                .list_all(a.list_op().per_page(200))
+                .take(limit.unwrap_or(usize::MAX))
+            {
+                let item = item?;
+                n += 1;
+                if g.json {
+                    println!(
+                        "{}",
+                        json!({ "id": item.id, "file_name": item.file_name, "size": item.size, "created_time": item.created_time, "link_url": item.link_url })
+                    );
+                } else {
+                    let what = item.link_url.as_deref().map_or_else(
+                        || format!("{} bytes", item.size.unwrap_or(0)),
+                        |u| format!("link {u}"),
+                    );
+                    println!(
+                        "{}  {}  {}",
+                        item.id,
+                        item.file_name.as_deref().unwrap_or("-"),
+                        what
+                    );
+                }
+            }
+            if !g.json {
+                eprintln!("{n} attachment(s)");
+            }
+            Ok(())
+        }
+        AttachmentsCmd::Upload {
+            module,
+            record_id,
+            files,
+        } => {
+            let a = handle(g, &t, &module, &record_id)?;
+            for f in files {
+                let meta = std::fs::metadata(&f)
+                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
+                let name = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let op = a.upload_op(&name, meta.len());
+                // Everything checkable is checked before any byte goes out.
+                op.request(&t.api_base())?;
+                let pb = bar(g, meta.len(), &name);
+                let progress = pb.clone();
+                let source = Source::PathWithProgress(
+                    f.clone(),
+                    Arc::new(move |n| progress.set_position(n)),
+                );
+                let up = t.execute_with(&op, &[source])?;
+                pb.finish_and_clear();
+                if g.json {
+                    println!("{}", json!({ "uploaded": f, "id": up.id }));
+                } else {
+                    println!("Uploaded {} as attachment {}.", f.display(), up.id);
+                }
+            }
+            Ok(())
+        }
+        AttachmentsCmd::UploadLink {
+            module,
+            record_id,
+            url,
+            title,
+        } => {
+            let up = handle(g, &t, &module, &record_id)?.upload_link(&url, title.as_deref())?;
+            if g.json {
+                println!("{}", json!({ "uploaded": url, "id": up.id }));
+            } else {
+                println!("Attached {url} as attachment {}.", up.id);
+            }
+            Ok(())
+        }
+        AttachmentsCmd::Download {
+            module,
+            record_id,
+            ids: raw,
+            out,
+            force,
+        } => {
+            let a = handle(g, &t, &module, &record_id)?;
+            std::fs::create_dir_all(&out)
+                .map_err(|e| Failure::io(&format!("cannot create {}", out.display()), e))?;
+            for id in ids(&raw)? {
+                let pb = bar(g, 0, id.as_str());
+                let progress = pb.clone();
+                let report = move |n: u64, total: Option<u64>| {
+                    if let Some(t) = total {
+                        progress.set_length(t);
+                    }
+                    progress.set_position(n);
+                };
+                let opts = DownloadOptions {
+                    progress: Some(&report),
+                    ..Default::default()
+                };
+                let got = a
+                    .download_to_dir(id.clone(), &out, force, &opts)
+                    .map_err(|e| refuse_overwrite(e, &out))?;
+                pb.finish_and_clear();
+                if g.json {
+                    println!(
+                        "{}",
+                        json!({ "id": id, "path": got.path, "bytes": got.bytes })
+                    );
+                } else {
+                    println!(
+                        "Downloaded attachment {id} to {} ({} bytes).",
+                        got.path.display(),
+                        got.bytes
+                    );
+                }
+            }
+            Ok(())
+        }
+        AttachmentsCmd::Delete {
+            module,
+            record_id,
+            ids: raw,
+        } => {
+            let a = handle(g, &t, &module, &record_id)?;
+            let results = a.delete_many(ids(&raw)?)?;
+            let failed = results.iter().filter(|r| !r.outcome.is_deleted()).count();
+            for r in &results {
+                let why = match &r.outcome {
+                    DeleteOutcome::Deleted { .. } => None,
+                    DeleteOutcome::Failed(e) => Some(e.to_string()),
+                    DeleteOutcome::NoResult => Some(String::from("Zoho returned no result for it")),
+                    DeleteOutcome::BatchFailed(e) => Some(e.to_string()),
+                };
+                if g.json {
+                    println!(
+                        "{}",
+                        json!({ "id": r.id, "deleted": why.is_none(), "error": why })
+                    );
+                } else {
+                    match why {
+                        None => println!("Deleted {}.", r.id),
+                        Some(w) => println!("Not deleted {}: {w}", r.id),
+                    }
+                }
+            }
+            if failed > 0 {
+                return Err(Failure::partial(format!(
+                    "{failed} of {} attachment(s) were not deleted.",
+                    results.len()
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A refused overwrite is a usage error with its fix.
+fn refuse_overwrite(e: zoho_core::Error, dir: &Path) -> Failure {
+    if let zoho_core::Error::Transport(inner) = &e
+        && let Some(io) = inner.downcast_ref::<std::io::Error>()
+        && io.kind() == std::io::ErrorKind::AlreadyExists
+    {
+        return Failure::usage(format!("{io} (in {}).", dir.display()));
+    }
+    Failure::from(e)
+}
+
+fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
+    let t = transport(g)?;
+    let handle = |module: &str, record: &str| -> Result<Photo<'_>, Failure> {
+        let ops = zoho_core::ops::Photo::parse(settings::api(g)?, module, record)
+            .map_err(|e| Failure::usage(format!("{e}.")))?;
+        Ok(Photo::new(&t, ops))
+    };
+    match cmd {
+        PhotoCmd::Upload {
+            module,
+            record_id,
+            file,
+        } => {
+            handle(&module, &record_id)?.upload_file(&file)?;
+            if g.json {
+                println!("{}", json!({ "uploaded": file }));
+            } else {
+                println!("Uploaded {} as the photo of {record_id}.", file.display());
+            }
+        }
+        PhotoCmd::Download {
+            module,
+            record_id,
+            out,
+            force,
+        } => {
+            if !force && out.exists() {
+                return Err(Failure::usage(format!(
+                    "{} exists; pass --force to replace it.",
+                    out.display()
+                )));
+            }
+            let got =
+                handle(&module, &record_id)?.download_to_path(&out, &DownloadOptions::default())?;
+            if g.json {
+                println!(
+                    "{}",
+                    json!({ "path": got.path, "bytes": got.bytes, "content_type": got.head.content_type })
+                );
+            } else {
+                println!(
+                    "Downloaded the photo of {record_id} to {} ({} bytes).",
+                    got.path.display(),
+                    got.bytes
+                );
+            }
+        }
+        PhotoCmd::Delete { module, record_id } => {
+            handle(&module, &record_id)?.delete()?;
+            if g.json {
+                println!("{}", json!({ "deleted": record_id }));
+            } else {
+                println!("Deleted the photo of {record_id}.");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,595 @@
+//! The built `zoho` binary against the emulator: every subcommand, a resumed backup, a refused
+//! overwrite, an oversize upload refused before any request, a wrong token's message and exit
+//! code, and --json output parsed back.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use zoho_emulator::Emulator;
+
+const LEAD: &str = "5725767000000010001";
+
+struct T {
+    emu: Emulator,
+    dir: PathBuf,
+}
+
+impl T {
+    fn new(name: &str) -> T {
+        let dir = std::env::temp_dir().join(format!("zoho-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        T {
+            emu: Emulator::start(Default::default()).unwrap(),
+            dir,
+        }
+    }
+
+    /// `zoho` with the emulator's base URL, an isolated config dir, and no ZOHO_* from outside.
+    fn zoho(&self) -> Command {
+        let mut c = Command::cargo_bin("zoho").unwrap();
+        for k in [
+            "ZOHO_ACCESS_TOKEN",
+            "ZOHO_CLIENT_ID",
+            "ZOHO_CLIENT_SECRET",
+            "ZOHO_REFRESH_TOKEN",
+            "XDG_CONFIG_HOME",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("ZOHO_CONFIG_DIR", self.dir.join("config"))
+            .arg("--base-url")
+            .arg(self.emu.base_url());
+        c
+    }
+
+    /// `zoho` with the emulator's ready token.
+    fn zoho_token(&self) -> Command {
+        let mut c = self.zoho();
+        c.env("ZOHO_ACCESS_TOKEN", self.emu.access_token());
+        c
+    }
+
+    fn file(&self, name: &str, data: &[u8]) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, data).unwrap();
+        p
+    }
+}
+
+fn json_lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn demo_runs_and_exits_zero() {
+    let out = Command::cargo_bin("zoho")
+        .unwrap()
+        .arg("demo")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("22 of 22 steps succeeded"), "{text}");
+    let out = Command::cargo_bin("zoho")
+        .unwrap()
+        .args(["demo", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines = json_lines(&out);
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.get("step").is_some())
+            .all(|l| l["ok"] == true)
+    );
+    assert_eq!(lines.last().unwrap()["steps_failed"], 0);
+}
+
+#[test]
+fn attachments_lifecycle_with_json_output() {
+    let t = T::new("att");
+    let a = t.file("a.txt", b"first");
+    let b = t.file("b.txt", b"second file");
+    t.zoho_token()
+        .args(["attachments", "upload", "Leads", LEAD])
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+    t.zoho_token()
+        .args([
+            "attachments",
+            "upload-link",
+            "Leads",
+            LEAD,
+            "https://www.zoho.com",
+            "--title",
+            "Zoho",
+        ])
+        .assert()
+        .success();
+    let out = t
+        .zoho_token()
+        .args(["--json", "attachments", "list", "Leads", LEAD])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let items = json_lines(&out);
+    assert_eq!(items.len(), 3);
+    let id_b = items.iter().find(|i| i["file_name"] == "b.txt").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let limited = t
+        .zoho_token()
+        .args([
+            "--json",
+            "attachments",
+            "list",
+            "Leads",
+            LEAD,
+            "--limit",
+            "2",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&limited).len(), 2);
+    // Download, then refuse to overwrite, then overwrite with --force.
+    let out_dir = t.dir.join("out");
+    t.zoho_token()
+        .args(["attachments", "download", "Leads", LEAD, &id_b, "--out"])
+        .arg(&out_dir)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(out_dir.join("b.txt")).unwrap(),
+        b"second file"
+    );
+    let refused = t
+        .zoho_token()
+        .args(["attachments", "download", "Leads", LEAD, &id_b, "--out"])
+        .arg(&out_dir)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&refused).contains("exists; pass overwrite"),
+        "{}",
+        String::from_utf8_lossy(&refused)
+    );
+    t.zoho_token()
+        .args([
+            "attachments",
+            "download",
+            "Leads",
+            LEAD,
+            &id_b,
+            "--force",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .assert()
+        .success();
+    // Delete two, one unknown: partly done, exit 5, each id reported.
+    let ids: Vec<String> = items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let out = t
+        .zoho_token()
+        .args([
+            "--json",
+            "attachments",
+            "delete",
+            "Leads",
+            LEAD,
+            &ids[0],
+            &ids[1],
+            "1234567890",
+        ])
+        .assert()
+        .code(5)
+        .get_output()
+        .stdout
+        .clone();
+    let results = json_lines(&out);
+    assert_eq!(results.iter().filter(|r| r["deleted"] == true).count(), 2);
+    assert!(
+        results
+            .iter()
+            .any(|r| r["id"] == "1234567890" && r["deleted"] == false)
+    );
+    assert!(results.last().unwrap()["exit_code"] == 5);
+    // Bigin works the same way.
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "attachments",
+            "upload",
+            "Pipelines",
+            "5725768000000090001",
+        ])
+        .arg(&a)
+        .assert()
+        .success();
+    let out = t
+        .zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "--json",
+            "attachments",
+            "list",
+            "Pipelines",
+            "5725768000000090001",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&out).len(), 1);
+}
+
+#[test]
+fn photo_commands() {
+    let t = T::new("photo");
+    let png = t.file("face.png", b"\x89PNG\r\n\x1a\nimage");
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "photo",
+            "upload",
+            "Contacts",
+            "5725768000000010001",
+        ])
+        .arg(&png)
+        .assert()
+        .success();
+    let target = t.dir.join("copy.png");
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "photo",
+            "download",
+            "Contacts",
+            "5725768000000010001",
+            "--out",
+        ])
+        .arg(&target)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&target).unwrap(), b"\x89PNG\r\n\x1a\nimage");
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "photo",
+            "download",
+            "Contacts",
+            "5725768000000010001",
+            "--out",
+        ])
+        .arg(&target)
+        .assert()
+        .code(2);
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "photo",
+            "delete",
+            "Contacts",
+            "5725768000000010001",
+        ])
+        .assert()
+        .success();
+    // Not an image, or a module without photos: refused before sending.
+    let txt = t.file("notes.txt", b"hello");
+    t.zoho_token()
+        .args(["photo", "upload", "Leads", LEAD])
+        .arg(&txt)
+        .assert()
+        .code(2);
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "photo",
+            "delete",
+            "Pipelines",
+            "5725768000000090001",
+        ])
+        .assert()
+        .code(2);
+    assert_eq!(
+        t.emu.stats().api_requests,
+        3,
+        "upload, download, delete; the refusals sent nothing"
+    );
+}
+
+#[test]
+fn an_oversize_upload_is_refused_before_any_request() {
+    let t = T::new("big");
+    let big = t.dir.join("huge.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100_000_001)
+        .unwrap(); // sparse: no disk used
+    let out = t
+        .zoho_token()
+        .args(["attachments", "upload", "Leads", LEAD])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let msg = String::from_utf8_lossy(&out);
+    assert!(
+        msg.contains("huge.bin") && msg.contains("over the 100000000-byte limit"),
+        "{msg}"
+    );
+    assert_eq!(t.emu.stats().api_requests, 0);
+    let exe = t.file("setup.exe", b"MZ");
+    t.zoho_token()
+        .args(["attachments", "upload", "Leads", LEAD])
+        .arg(&exe)
+        .assert()
+        .code(2);
+    assert_eq!(t.emu.stats().api_requests, 0);
+}
+
+#[test]
+fn a_wrong_token_gets_the_documented_message_and_exit_code() {
+    let t = T::new("wrong");
+    let out = t
+        .zoho()
+        .env("ZOHO_ACCESS_TOKEN", "1000.wrong")
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .code(3)
+        .get_output()
+        .stderr
+        .clone();
+    let msg = String::from_utf8_lossy(&out);
+    assert!(
+        msg.contains("INVALID_TOKEN") && msg.contains("zoho auth login") && msg.contains("--dc"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("1000.wrong"),
+        "the token must not be echoed: {msg}"
+    );
+    // No credentials at all.
+    let out = t
+        .zoho()
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .code(3)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("zoho auth login"));
+    // --json errors are JSON too.
+    let out = t
+        .zoho()
+        .env("ZOHO_ACCESS_TOKEN", "1000.wrong")
+        .args(["--json", "attachments", "list", "Leads", LEAD])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&out)[0]["exit_code"], 3);
+}
+
+#[test]
+fn auth_login_status_and_logout() {
+    let t = T::new("auth");
+    let code = t
+        .emu
+        .grant_code(&["ZohoCRM.modules.ALL", "ZohoBigin.modules.ALL"]);
+    t.zoho()
+        .args([
+            "auth",
+            "login",
+            "--client-id",
+            zoho_emulator::CLIENT_ID,
+            "--client-secret",
+            zoho_emulator::CLIENT_SECRET,
+            "--grant-code",
+            &code,
+        ])
+        .assert()
+        .success();
+    let saved = t.dir.join("config/credentials.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // Commands now work with the saved login, and share one cached access token.
+    t.zoho()
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .success();
+    t.zoho()
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .success();
+    assert_eq!(
+        t.emu.stats().token_requests,
+        2,
+        "the code exchange, then one token for both commands"
+    );
+    let out = t
+        .zoho()
+        .args(["--json", "auth", "status"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let status = &json_lines(&out)[0];
+    assert_eq!(status["token_ok"], true);
+    assert!(!String::from_utf8_lossy(&out).contains(zoho_emulator::CLIENT_SECRET));
+    // A used grant code is refused with the documented hint.
+    let out = t
+        .zoho()
+        .args([
+            "auth",
+            "login",
+            "--client-id",
+            zoho_emulator::CLIENT_ID,
+            "--client-secret",
+            zoho_emulator::CLIENT_SECRET,
+            "--grant-code",
+            &code,
+        ])
+        .assert()
+        .code(3)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("invalid_code"));
+    t.zoho().args(["auth", "logout"]).assert().success();
+    assert!(!saved.exists());
+    t.zoho()
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .code(3);
+}
+
+fn manifest(dir: &Path) -> Vec<Value> {
+    json_lines(&std::fs::read(dir.join("manifest.jsonl")).unwrap())
+}
+
+#[test]
+fn backup_resumes_where_it_stopped() {
+    let t = T::new("backup");
+    let records = ["5725767000000010001", "5725767000000010002"];
+    for (i, r) in records.iter().enumerate() {
+        for j in 0..3 {
+            let f = t.file(
+                &format!("r{i}-f{j}.txt"),
+                format!("record {i} file {j}").as_bytes(),
+            );
+            t.zoho_token()
+                .args(["attachments", "upload", "Leads", r])
+                .arg(&f)
+                .assert()
+                .success();
+        }
+    }
+    t.zoho_token()
+        .args([
+            "attachments",
+            "upload-link",
+            "Leads",
+            records[0],
+            "https://www.zoho.com",
+        ])
+        .assert()
+        .success();
+    let ids_file = t.file(
+        "ids.txt",
+        format!("# records\n{}\n\n{}\n", records[0], records[1]).as_bytes(),
+    );
+    let out_dir = t.dir.join("backup");
+    let out = t
+        .zoho_token()
+        .args([
+            "--json",
+            "backup",
+            "Leads",
+            "--concurrency",
+            "3",
+            "--ids-from",
+        ])
+        .arg(&ids_file)
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let summary = &json_lines(&out)[0];
+    assert_eq!(
+        (
+            summary["downloaded"].as_u64(),
+            summary["links_skipped"].as_u64()
+        ),
+        (Some(6), Some(1))
+    );
+    let entries = manifest(&out_dir);
+    assert_eq!(entries.len(), 6);
+    for e in &entries {
+        let body = std::fs::read(out_dir.join(e["path"].as_str().unwrap())).unwrap();
+        assert_eq!(body.len() as u64, e["size"].as_u64().unwrap());
+        assert_eq!(e["sha256"].as_str().unwrap().len(), 64);
+    }
+    // Simulate an interrupted run: the last two entries never made it into the manifest.
+    let kept: Vec<String> = entries[..4].iter().map(|e| e.to_string()).collect();
+    std::fs::write(
+        out_dir.join("manifest.jsonl"),
+        kept.join("\n") + "\n{\"record\":\"cut-off",
+    )
+    .unwrap();
+    let before = t.emu.stats().api_requests;
+    let out = t
+        .zoho_token()
+        .args(["--json", "backup", "Leads", records[0], records[1], "--out"])
+        .arg(&out_dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let summary = &json_lines(&out)[0];
+    assert_eq!(
+        (
+            summary["downloaded"].as_u64(),
+            summary["already_done"].as_u64()
+        ),
+        (Some(2), Some(4))
+    );
+    assert_eq!(
+        t.emu.stats().api_requests - before,
+        2 + 2,
+        "two list calls and two downloads only"
+    );
+    // Records from standard input work too.
+    t.zoho_token()
+        .args(["backup", "Leads", "--ids-from", "-", "--out"])
+        .arg(&out_dir)
+        .write_stdin(format!("{}\n", records[1]))
+        .assert()
+        .success();
+}

@@ -104,39 +104,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Download options.
-#[derive(Default)]
-pub struct DownloadOptions<'a> {
-    /// Fail when the file is larger than this.
-    pub max_bytes: Option<u64>,
-    /// Flush the file to disk before it takes its final name (`fsync`), so that it survives a
-    /// power loss too. Off by default, as in curl: a failed or interrupted download never
-    /// leaves a partial file under the target name either way.
-    pub sync: bool,
-    /// Called with (bytes so far, total when known) as the body arrives.
-    pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
-}
-
-impl std::fmt::Debug for DownloadOptions<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DownloadOptions")
-            .field("max_bytes", &self.max_bytes)
-            .field("sync", &self.sync)
-            .field("progress", &self.progress.is_some())
-            .finish()
-    }
-}
-
-/// A finished download to a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DownloadedFile {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Bytes written.
-    pub bytes: u64,
-    /// What the answer's head said.
-    pub head: DownloadHead,
-}
+pub use zoho_core::{DownloadOptions, DownloadedFile};
 
 /// What came back from one exchange.
 enum Answer {
@@ -267,12 +235,7 @@ impl Transport {
     ) -> Result<DownloadedFile, Error> {
         let tmp = zoho_core::disposition::temp_path_beside(path);
         let result = (|| {
-            let mut file = File::create(&tmp).map_err(transport_err)?;
-            let (head, bytes) = self.download(d, &mut file, opts)?;
-            if opts.sync {
-                file.sync_all().map_err(transport_err)?;
-            }
-            drop(file);
+            let (head, bytes) = self.download_to_temp(d, &tmp, opts)?;
             std::fs::rename(&tmp, path).map_err(transport_err)?;
             Ok(DownloadedFile {
                 path: path.to_owned(),
@@ -299,12 +262,7 @@ impl Transport {
     ) -> Result<DownloadedFile, Error> {
         let tmp = zoho_core::disposition::temp_path_beside(&dir.join(fallback_name));
         let result = (|| {
-            let mut file = File::create(&tmp).map_err(transport_err)?;
-            let (head, bytes) = self.download(d, &mut file, opts)?;
-            if opts.sync {
-                file.sync_all().map_err(transport_err)?;
-            }
-            drop(file);
+            let (head, bytes) = self.download_to_temp(d, &tmp, opts)?;
             let path = dir.join(head.safe_file_name(fallback_name));
             if !overwrite && path.exists() {
                 return Err(transport_err(io::Error::new(
@@ -319,6 +277,21 @@ impl Transport {
             let _ = std::fs::remove_file(&tmp);
         }
         result
+    }
+
+    /// Downloads into the temporary file `tmp` (synced when asked).
+    fn download_to_temp<D: Download>(
+        &self,
+        d: &D,
+        tmp: &Path,
+        opts: &DownloadOptions<'_>,
+    ) -> Result<(DownloadHead, u64), Error> {
+        let mut file = File::create(tmp).map_err(transport_err)?;
+        let out = self.download(d, &mut file, opts)?;
+        if opts.sync {
+            file.sync_all().map_err(transport_err)?;
+        }
+        Ok(out)
     }
 
     /// One call with its retries and its token refresh.

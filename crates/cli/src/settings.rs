@@ -1,7 +1,7 @@
 //! Where the CLI's credentials and settings come from: flags, environment variables, or the
 //! file `zoho auth login` writes (mode 0600) in the config directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use zoho_core::auth::Credentials;
@@ -80,25 +80,9 @@ pub fn save(g: &Global, saved: &Saved) -> Result<PathBuf, Failure> {
     let io = |e: std::io::Error| Failure::usage(format!("cannot write to {}: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let path = credentials_path(g);
-    let tmp = dir.join(".credentials.json.tmp");
     let bytes = serde_json::to_vec_pretty(saved).map_err(|e| Failure::usage(e.to_string()))?;
-    write_private(&tmp, &bytes).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)?;
+    zoho_token_store::write_private_atomic(&path, &bytes).map_err(io)?;
     Ok(path)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 /// Where credentials came from, for `auth status`.

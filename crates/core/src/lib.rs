@@ -44,5 +44,7 @@ pub use datacenter::{DataCenter, Endpoints, Environment};
 pub use error::{ApiError, BodyError, Error, ErrorCode, InputError, OAuthError};
 pub use ids::{AttachmentId, FileId, RecordId};
 pub use module::{Feature, ModuleName};
-pub use operation::{Download, DownloadHead, DownloadStart, Operation};
+pub use operation::{
+    Download, DownloadHead, DownloadOptions, DownloadStart, DownloadedFile, Operation,
+};
 pub use ops::Limits;

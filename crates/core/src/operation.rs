@@ -162,3 +162,37 @@ pub fn check_download_size(n: u64, limit: Option<u64>) -> Result<(), Error> {
         _ => Ok(()),
     }
 }
+
+/// Options of a download, for any transport.
+#[derive(Default)]
+pub struct DownloadOptions<'a> {
+    /// Fail when the file is larger than this.
+    pub max_bytes: Option<u64>,
+    /// Flush the file to disk before it takes its final name (`fsync`), so that it survives a
+    /// power loss too. Off by default, as in curl: a failed or interrupted download never
+    /// leaves a partial file under the target name either way.
+    pub sync: bool,
+    /// Called with (bytes so far, total when known) as the body arrives.
+    pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Send + Sync)>,
+}
+
+impl std::fmt::Debug for DownloadOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("max_bytes", &self.max_bytes)
+            .field("sync", &self.sync)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// A finished download to a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadedFile {
+    /// Where it is.
+    pub path: std::path::PathBuf,
+    /// Bytes written.
+    pub bytes: u64,
+    /// What the answer's head said.
+    pub head: DownloadHead,
+}

@@ -106,23 +106,30 @@ impl TokenStore for FileTokenStore {
             },
         );
         let bytes = serde_json::to_vec_pretty(&all).map_err(io::Error::other)?;
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let name = self
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("tokens");
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        write_private(&tmp, &bytes)?;
-        std::fs::rename(&tmp, &self.path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private_atomic(&self.path, &bytes)
     }
+}
+
+/// Replaces `path` with `bytes` through a temporary file beside it, created readable and
+/// writable by its owner only (mode 0600 on Unix) and renamed over `path`: a reader sees the old
+/// file or the new one, never half of one. For any file holding secrets.
+pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("secrets");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    write_private(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// Creates `path` readable and writable by its owner only, and writes `bytes` to it.

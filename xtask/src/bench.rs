@@ -1,10 +1,10 @@
 //! `cargo xtask bench`: the clients against curl on the same file, each in its own process.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Guard, cargo, files_equal, proc_kb, run as run_cmd, start_emulator, write_file};
+use crate::{Guard, files_equal, prepare, proc_kb, run as run_cmd, start_emulator, write_file};
 
 /// One measured process: wall time and peak resident memory (kB).
 struct Measured {
@@ -60,21 +60,7 @@ struct Row {
 }
 
 pub fn run(mb: u64, runs: usize) -> Result<(), String> {
-    eprintln!("== building the emulator and the bench client (release)");
-    run_cmd(Command::new(cargo()).args([
-        "build",
-        "--release",
-        "--locked",
-        "-q",
-        "-p",
-        "zoho-emulator",
-        "-p",
-        "xtask",
-    ]))?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let work = std::env::temp_dir().join(format!("zoho-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let (root, work) = prepare(&["zoho-emulator", "xtask"], "zoho-bench")?;
     let input = work.join("input.bin");
     write_file(&input, mb * 1_000_000)?;
     let (emulator, base, token): (Guard, String, String) =

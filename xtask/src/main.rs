@@ -114,19 +114,7 @@ pub(crate) fn run(cmd: &mut Command) -> Result<String, String> {
 }
 
 fn bench_emulator(mib: u64) -> Result<(), String> {
-    eprintln!("== building zoho-emulator (release)");
-    run(Command::new(cargo()).args([
-        "build",
-        "--release",
-        "--locked",
-        "-q",
-        "-p",
-        "zoho-emulator",
-    ]))?;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let work = std::env::temp_dir().join(format!("zoho-bench-emulator-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let (root, work) = prepare(&["zoho-emulator"], "zoho-bench-emulator")?;
     let input = work.join("input.bin");
     write_file(&input, mib * 1024 * 1024)?;
 
@@ -192,6 +180,23 @@ fn bench_emulator(mib: u64) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Builds `packages` in release mode and makes a fresh scratch directory; returns the
+/// workspace root and the directory.
+pub(crate) fn prepare(packages: &[&str], name: &str) -> Result<(PathBuf, PathBuf), String> {
+    eprintln!("== building {} (release)", packages.join(", "));
+    let mut cmd = Command::new(cargo());
+    cmd.args(["build", "--release", "--locked", "-q"]);
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    run(&mut cmd)?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let work = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    Ok((root, work))
 }
 
 /// Starts the release emulator with a data directory; returns it with its base URL and token.

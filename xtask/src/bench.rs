@@ -132,6 +132,18 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
             slot.2 = slot.2.max(peak);
         }
     }
+    // Every sample, so the spread behind each median is on record.
+    let ms = |v: &[Duration]| {
+        v.iter()
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!("samples (ms, in run order):");
+    for (name, (ups, downs, _)) in names.iter().zip(&times) {
+        println!("  {name:<24} upload   {}", ms(ups));
+        println!("  {:<24} download {}", "", ms(downs));
+    }
     let rows: Vec<Row> = names
         .iter()
         .zip(times)

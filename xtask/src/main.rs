@@ -7,8 +7,8 @@
 //!   emulator's peak resident memory (VmHWM). Linux only (reads /proc).
 //! - `cargo xtask bench [MB] [runs]`: uploads and downloads one file (default 100 MB) through a
 //!   release emulator with curl, the blocking client and the async client, each in its own
-//!   process, `runs` times (default 3); reports the median wall times and the peak resident
-//!   memory of each client process. Linux only.
+//!   process, `runs` times (default 15); reports every sample, the median wall times and the
+//!   peak resident memory of each client process. Linux only.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("bench") => {
             let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
-            let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
+            let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15);
             bench::run(mb, runs)
         }
         Some("bench-client") => bench::client(&args[1..]),

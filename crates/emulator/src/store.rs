@@ -15,6 +15,11 @@ use tokio::io::AsyncWriteExt;
 
 use crate::modules::{self, Product};
 
+/// Bytes read from or written to a stored file at a time: large reads and writes keep the
+/// hops to tokio's blocking pool (one per call) few, so that the emulator is not what limits
+/// a client benchmark.
+const IO_CHUNK: usize = 1024 * 1024;
+
 /// A record that attachments and photos hang off.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Record {
@@ -222,7 +227,7 @@ pub enum BlobWriter {
     Disk {
         key: String,
         tmp: PathBuf,
-        file: tokio::fs::File,
+        file: tokio::io::BufWriter<tokio::fs::File>,
     },
 }
 
@@ -237,6 +242,7 @@ impl Blobs {
             Blobs::Disk(dir) => {
                 let tmp = dir.join(format!("{key}.part"));
                 let file = tokio::fs::File::create(&tmp).await?;
+                let file = tokio::io::BufWriter::with_capacity(IO_CHUNK, file);
                 Ok(BlobWriter::Disk { key, tmp, file })
             }
         }
@@ -258,7 +264,7 @@ impl Blobs {
             }
             (Blobs::Disk(dir), BlobWriter::Disk { key, tmp, mut file }) => {
                 file.flush().await?;
-                file.sync_all().await?;
+                file.get_mut().sync_all().await?;
                 drop(file);
                 tokio::fs::rename(&tmp, dir.join(&key)).await
             }
@@ -290,9 +296,10 @@ impl Blobs {
                 Ok((len, futures_util::stream::iter(chunks).boxed()))
             }
             Blobs::Disk(dir) => {
-                let file = tokio::fs::File::open(dir.join(key)).await?;
+                let mut file = tokio::fs::File::open(dir.join(key)).await?;
                 let len = file.metadata().await?.len();
-                let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+                file.set_max_buf_size(IO_CHUNK);
+                let stream = tokio_util::io::ReaderStream::with_capacity(file, IO_CHUNK);
                 Ok((len, stream.boxed()))
             }
         }

@@ -1,46 +1,103 @@
-//! A multipart plan as a byte stream for reqwest, reading source slots from async readers and
-//! failing (never padding or spinning) when a source ends early or runs long.
+//! A multipart plan as a byte stream for reqwest, filling source slots from async readers, files
+//! read ahead or bytes, and failing (never padding or spinning) when a source ends early or runs long.
 
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, Read};
 use std::pin::Pin;
 
 use futures_util::Stream;
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc;
 use zoho_core::bytes::{Bytes, BytesMut};
 use zoho_core::{BodyError, Multipart, Segment};
 
-/// An opened source.
+/// A caller's reader.
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// An opened source.
+pub enum Opened {
+    /// Read on demand, in the task that sends the body.
+    Reader(Reader),
+    /// Chunks made ahead by someone else (a file-reading thread, or bytes already in memory).
+    Chunks(mpsc::Receiver<io::Result<Bytes>>),
+}
+
+impl Opened {
+    /// Bytes already in memory, handed on without a copy.
+    pub fn bytes(b: Bytes) -> Self {
+        let (tx, rx) = mpsc::channel(1);
+        let _ = tx.try_send(Ok(b));
+        Opened::Chunks(rx)
+    }
+
+    /// A file read ahead by a blocking thread, a few chunks in advance, so that disk reads and
+    /// network writes overlap (read on demand, each would wait for the other). Must be called
+    /// within a tokio runtime.
+    pub fn read_ahead(mut file: std::fs::File) -> Self {
+        let (tx, rx) = mpsc::channel(AHEAD);
+        tokio::task::spawn_blocking(move || {
+            loop {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let sent = match (&mut file).take(CHUNK as u64).read_to_end(&mut chunk) {
+                    Ok(0) => return,
+                    Ok(_) => tx.blocking_send(Ok(Bytes::from(chunk))),
+                    Err(e) => {
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                };
+                if sent.is_err() {
+                    return; // the body was dropped
+                }
+            }
+        });
+        Opened::Chunks(rx)
+    }
+
+    /// The next non-empty piece of at most `want` bytes (a ready-made chunk may be longer),
+    /// or `None` at the end.
+    async fn next(&mut self, want: usize, buf: &mut BytesMut) -> io::Result<Option<Bytes>> {
+        match self {
+            Opened::Reader(r) => {
+                // Read straight into a buffer whose filled part is handed on without a copy.
+                buf.reserve(want);
+                let n = (&mut *r).take(want as u64).read_buf(buf).await?;
+                Ok((n > 0).then(|| buf.split().freeze()))
+            }
+            Opened::Chunks(rx) => loop {
+                match rx.recv().await {
+                    None => return Ok(None),
+                    Some(Ok(c)) if c.is_empty() => {}
+                    Some(c) => return c.map(Some),
+                }
+            },
+        }
+    }
+}
 
 /// Bytes read from a source at a time.
 const CHUNK: usize = 256 * 1024;
 
+/// Chunks a file is read ahead of the network.
+const AHEAD: usize = 4;
+
 struct State {
     segments: VecDeque<Segment>,
-    readers: Vec<Option<Reader>>,
+    sources: Vec<Option<Opened>>,
     /// The source being read: (index, bytes left, declared length).
     current: Option<(usize, u64, u64)>,
     buf: BytesMut,
     done: bool,
 }
 
-fn fail(e: BodyError) -> io::Error {
-    let kind = match e {
-        BodyError::SourceEnded { .. } => io::ErrorKind::UnexpectedEof,
-        _ => io::ErrorKind::InvalidData,
-    };
-    io::Error::new(kind, e)
-}
-
-/// Streams `plan`, filling source `i` from `readers[i]`.
+/// Streams `plan`, filling source `i` from `sources[i]`.
 pub fn stream(
     plan: &Multipart,
-    readers: Vec<Reader>,
+    sources: Vec<Opened>,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     let state = State {
         segments: plan.segments().iter().cloned().collect(),
-        readers: readers.into_iter().map(Some).collect(),
+        sources: sources.into_iter().map(Some).collect(),
         current: None,
         buf: BytesMut::new(),
         done: false,
@@ -51,59 +108,36 @@ pub fn stream(
         }
         loop {
             if let Some((index, left, len)) = st.current {
-                let Some(reader) = st.readers.get_mut(index).and_then(Option::as_mut) else {
+                let Some(source) = st.sources.get_mut(index).and_then(Option::as_mut) else {
                     st.done = true;
-                    return Some((Err(fail(BodyError::MissingSource { index })), st));
+                    return Some((Err(io::Error::from(BodyError::MissingSource { index })), st));
                 };
-                if left == 0 {
-                    let mut probe = [0u8; 1];
-                    match reader.read(&mut probe).await {
-                        Ok(0) => {
-                            st.current = None;
-                            continue;
-                        }
-                        Ok(_) => {
-                            st.done = true;
-                            return Some((
-                                Err(fail(BodyError::SourceTooLong {
-                                    index,
-                                    expected: len,
-                                })),
-                                st,
-                            ));
-                        }
-                        Err(e) => {
-                            st.done = true;
-                            return Some((Err(e), st));
-                        }
+                // With nothing left, ask for one byte: there must be none.
+                let want = usize::try_from(left).unwrap_or(usize::MAX).clamp(1, CHUNK);
+                let piece = match source.next(want, &mut st.buf).await {
+                    Ok(None) if left == 0 => {
+                        st.current = None;
+                        continue;
                     }
-                }
-                // Read straight into a buffer whose filled part is handed on without a copy.
-                let want = usize::try_from(left).unwrap_or(usize::MAX).min(CHUNK);
-                st.buf.reserve(want);
-                let mut limited = (&mut *reader).take(want as u64);
-                return match limited.read_buf(&mut st.buf).await {
-                    Ok(0) => {
-                        st.done = true;
-                        Some((
-                            Err(fail(BodyError::SourceEnded {
-                                index,
-                                expected: len,
-                                actual: len - left,
-                            })),
-                            st,
-                        ))
+                    Ok(None) => Err(io::Error::from(BodyError::SourceEnded {
+                        index,
+                        expected: len,
+                        actual: len - left,
+                    })),
+                    Ok(Some(c)) if c.len() as u64 > left => {
+                        Err(io::Error::from(BodyError::SourceTooLong {
+                            index,
+                            expected: len,
+                        }))
                     }
-                    Ok(n) => {
-                        st.current = Some((index, left - n as u64, len));
-                        let chunk = st.buf.split().freeze();
-                        Some((Ok(chunk), st))
+                    Ok(Some(c)) => {
+                        st.current = Some((index, left - c.len() as u64, len));
+                        Ok(c)
                     }
-                    Err(e) => {
-                        st.done = true;
-                        Some((Err(e), st))
-                    }
+                    Err(e) => Err(e),
                 };
+                st.done = piece.is_err();
+                return Some((piece, st));
             }
             match st.segments.pop_front()? {
                 Segment::Static(b) => return Some((Ok(b), st)),
@@ -111,4 +145,125 @@ pub fn stream(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use zoho_core::{Boundary, MultipartReader};
+
+    /// A plan with one file slot of `len` bytes between two text fields.
+    fn plan(len: u64) -> Multipart {
+        Multipart::builder(Boundary::new("b0und4ry").unwrap())
+            .text("title", "t")
+            .file_source("file", "a.bin", "application/octet-stream", len)
+            .text("after", "x")
+            .finish()
+    }
+
+    fn data(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i * 31 % 251) as u8).collect()
+    }
+
+    fn temp_file(name: &str, bytes: &[u8]) -> std::fs::File {
+        let path = std::env::temp_dir().join(format!("zoho-body-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let f = std::fs::File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        f
+    }
+
+    async fn collect(plan: &Multipart, source: Opened) -> io::Result<Vec<u8>> {
+        let mut s = std::pin::pin!(stream(plan, vec![source]));
+        let mut out = Vec::new();
+        while let Some(chunk) = s.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+
+    /// What the plan must look like on the wire: core's reader over the same bytes.
+    fn expected(plan: &Multipart, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        MultipartReader::new(plan, vec![bytes])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    fn body_error(e: &io::Error) -> &BodyError {
+        e.get_ref().unwrap().downcast_ref::<BodyError>().unwrap()
+    }
+
+    // Longer than several chunks, and not a multiple of one.
+    const LEN: usize = 3 * CHUNK + 12_345;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn every_source_kind_gives_the_plan_byte_for_byte() {
+        let bytes = data(LEN);
+        let p = plan(LEN as u64);
+        let want = expected(&p, &bytes);
+        let file = Opened::read_ahead(temp_file("exact", &bytes));
+        assert_eq!(collect(&p, file).await.unwrap(), want);
+        let mem = Opened::bytes(Bytes::from(bytes.clone()));
+        assert_eq!(collect(&p, mem).await.unwrap(), want);
+        let reader = Opened::Reader(Box::pin(io::Cursor::new(bytes.clone())));
+        assert_eq!(collect(&p, reader).await.unwrap(), want);
+        let empty = plan(0);
+        let none = Opened::read_ahead(temp_file("empty", b""));
+        assert_eq!(collect(&empty, none).await.unwrap(), expected(&empty, b""));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_source_that_ends_early_fails_with_what_it_gave() {
+        let bytes = data(LEN - 1);
+        let p = plan(LEN as u64);
+        for source in [
+            Opened::read_ahead(temp_file("short", &bytes)),
+            Opened::bytes(Bytes::from(bytes.clone())),
+            Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
+        ] {
+            let e = collect(&p, source).await.unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+            assert!(matches!(
+                body_error(&e),
+                BodyError::SourceEnded { index: 0, expected, actual }
+                    if *expected == LEN as u64 && *actual == LEN as u64 - 1
+            ));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_source_that_runs_long_fails() {
+        let bytes = data(LEN + 1);
+        let p = plan(LEN as u64);
+        for source in [
+            Opened::read_ahead(temp_file("long", &bytes)),
+            Opened::bytes(Bytes::from(bytes.clone())),
+            Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
+        ] {
+            let e = collect(&p, source).await.unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+            assert!(matches!(
+                body_error(&e),
+                BodyError::SourceTooLong { index: 0, expected } if *expected == LEN as u64
+            ));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_missing_source_is_named() {
+        let p = plan(1);
+        let mut s = std::pin::pin!(stream(&p, Vec::new()));
+        let mut last = None;
+        while let Some(chunk) = s.next().await {
+            last = Some(chunk);
+        }
+        let e = last.unwrap().unwrap_err();
+        assert!(matches!(
+            body_error(&e),
+            BodyError::MissingSource { index: 0 }
+        ));
+    }
 }

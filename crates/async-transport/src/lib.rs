@@ -53,14 +53,17 @@ impl Source {
         !matches!(self, Source::Reader(_))
     }
 
-    async fn open(&self) -> io::Result<body::Reader> {
+    async fn open(&self) -> io::Result<body::Opened> {
         match self {
-            Source::Path(p) => Ok(Box::pin(tokio::fs::File::open(p).await?)),
-            Source::Bytes(b) => Ok(Box::pin(io::Cursor::new(b.clone()))),
+            Source::Path(p) => Ok(body::Opened::read_ahead(
+                tokio::fs::File::open(p).await?.into_std().await,
+            )),
+            Source::Bytes(b) => Ok(body::Opened::bytes(b.clone())),
             Source::Reader(m) => m
                 .lock()
                 .map_err(|_| io::Error::other("reader lock poisoned"))?
                 .take()
+                .map(body::Opened::Reader)
                 .ok_or_else(|| io::Error::other("this upload's reader was already consumed")),
         }
     }
@@ -281,7 +284,7 @@ impl Transport {
         let writer = tokio::task::spawn_blocking(move || -> io::Result<()> {
             use std::io::Write;
             let mut file =
-                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+                std::io::BufWriter::with_capacity(WRITE_BUF, std::fs::File::create(&path)?);
             while let Some(batch) = rx.blocking_recv() {
                 for chunk in batch {
                     file.write_all(&chunk)?;
@@ -551,6 +554,10 @@ struct ChannelSink {
 }
 
 const BATCH: usize = 1 << 20;
+
+/// The file writer's buffer: it gathers the network's small chunks; larger ones go straight
+/// to the file. (A 1 MiB buffer made one 100 MB download in three take twice as long on ext4.)
+const WRITE_BUF: usize = 256 * 1024;
 
 impl ChannelSink {
     fn new(tx: tokio::sync::mpsc::Sender<Vec<Bytes>>) -> Self {

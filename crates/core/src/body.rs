@@ -295,12 +295,17 @@ impl<R: Read> MultipartReader<R> {
     }
 }
 
-fn body_err(e: BodyError) -> io::Error {
-    let kind = match e {
-        BodyError::SourceEnded { .. } => io::ErrorKind::UnexpectedEof,
-        _ => io::ErrorKind::InvalidData,
-    };
-    io::Error::new(kind, e)
+/// A body that broke its plan, as the `io::Error` a reader or stream fails with: a source that
+/// ended early is `UnexpectedEof`, anything else `InvalidData`; the [`BodyError`] is its inner
+/// error.
+impl From<BodyError> for io::Error {
+    fn from(e: BodyError) -> Self {
+        let kind = match e {
+            BodyError::SourceEnded { .. } => io::ErrorKind::UnexpectedEof,
+            _ => io::ErrorKind::InvalidData,
+        };
+        io::Error::new(kind, e)
+    }
 }
 
 impl<R: Read> Read for MultipartReader<R> {
@@ -328,14 +333,14 @@ impl<R: Read> Read for MultipartReader<R> {
                 }
                 &Segment::Source { index, len } => {
                     let Some(src) = self.sources.get_mut(index).and_then(Option::as_mut) else {
-                        return Err(body_err(BodyError::MissingSource { index }));
+                        return Err(io::Error::from(BodyError::MissingSource { index }));
                     };
                     let remaining = len - self.pos;
                     if remaining == 0 {
                         // Declared length reached: the source must be at its end.
                         let mut probe = [0u8; 1];
                         if read_retrying(src, &mut probe)? != 0 {
-                            return Err(body_err(BodyError::SourceTooLong {
+                            return Err(io::Error::from(BodyError::SourceTooLong {
                                 index,
                                 expected: len,
                             }));
@@ -349,7 +354,7 @@ impl<R: Read> Read for MultipartReader<R> {
                         .min(buf.len());
                     let n = read_retrying(src, &mut buf[..want])?;
                     if n == 0 {
-                        return Err(body_err(BodyError::SourceEnded {
+                        return Err(io::Error::from(BodyError::SourceEnded {
                             index,
                             expected: len,
                             actual: self.pos,

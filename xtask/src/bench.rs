@@ -1,4 +1,8 @@
 //! `cargo xtask bench`: the clients against curl on the same file, each in its own process.
+//!
+//! Times are each client's own timer around the transfer (curl's `time_total`, the clients'
+//! `Instant` around the call), so process start is left out on both sides; peak memory is the
+//! whole process's VmHWM.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -6,16 +10,14 @@ use std::time::{Duration, Instant};
 
 use crate::{Guard, files_equal, prepare, proc_kb, run as run_cmd, start_emulator, write_file};
 
-/// One measured process: wall time and peak resident memory (kB).
+/// One measured process: its peak resident memory (kB) and what it printed.
 struct Measured {
-    wall: Duration,
     peak_kb: u64,
     stdout: String,
 }
 
 /// Runs `cmd`, polling its VmHWM until it exits.
 fn measure(cmd: &mut Command) -> Result<Measured, String> {
-    let start = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
@@ -31,7 +33,6 @@ fn measure(cmd: &mut Command) -> Result<Measured, String> {
             None => std::thread::sleep(Duration::from_millis(2)),
         }
     };
-    let wall = start.elapsed();
     let mut stdout = String::new();
     if let Some(mut out) = child.stdout.take() {
         use std::io::Read;
@@ -41,10 +42,17 @@ fn measure(cmd: &mut Command) -> Result<Measured, String> {
         return Err(format!("{cmd:?} failed ({status}): {stdout}"));
     }
     Ok(Measured {
-        wall,
         peak_kb: peak,
         stdout,
     })
+}
+
+/// curl's own `time_total` (seconds): like the clients' timers, it leaves out process start.
+fn curl_secs(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<f64>()
+        .map(Duration::from_secs_f64)
+        .map_err(|e| format!("curl's time_total {s:?}: {e}"))
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -83,10 +91,12 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
                     Command::new("curl")
                         .args(["-sS", "--fail-with-body", "-X", "POST", "-H", &auth, "-F"])
                         .arg(format!("file=@{}", input.display()))
+                        .args(["-w", "\n%{time_total}"])
                         .arg(&url),
                 )?;
+                let (body, up_s) = up.stdout.rsplit_once('\n').ok_or("no curl timing")?;
                 let answer: serde_json::Value =
-                    serde_json::from_str(&up.stdout).map_err(|e| format!("{e}: {}", up.stdout))?;
+                    serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))?;
                 let id = answer["data"][0]["details"]["id"]
                     .as_str()
                     .ok_or("no id")?
@@ -94,11 +104,16 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
                 flush()?;
                 let down = measure(
                     Command::new("curl")
-                        .args(["-sS", "--fail", "-H", &auth, "-o"])
+                        .args(["-sS", "--fail", "-H", &auth, "-w", "%{time_total}", "-o"])
                         .arg(&out)
                         .arg(format!("{url}/{id}")),
                 )?;
-                (up.wall, down.wall, up.peak_kb.max(down.peak_kb), id)
+                (
+                    curl_secs(up_s)?,
+                    curl_secs(&down.stdout)?,
+                    up.peak_kb.max(down.peak_kb),
+                    id,
+                )
             } else {
                 let kind = if k == 1 { "blocking" } else { "async" };
                 let m = measure(

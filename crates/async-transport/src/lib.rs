@@ -7,22 +7,23 @@
 //! temporary file renamed on success), and a `tracing` span per attempt with no secret in it.
 
 mod body;
+mod download;
 mod handles;
 mod tokens;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
 use futures_util::StreamExt;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncRead;
 use tracing::Instrument;
 use zoho_core::auth::authorize;
 use zoho_core::bytes::Bytes;
 use zoho_core::http::{Request, Response};
 use zoho_core::retry::{self, Attempt, Decision, Failure};
-use zoho_core::{BaseUrl, Body, Download, DownloadHead, DownloadStart, Error, Operation};
+use zoho_core::{BaseUrl, Body, Error, Operation};
 
 pub use handles::{AllAttachments, Attachments, FileStore, Photo};
 pub use zoho_core;
@@ -168,146 +169,6 @@ impl Transport {
             Answer::Streaming(r) => read_whole(r).await?,
         };
         op.response(resp)
-    }
-
-    /// Streams a download into `out`; returns what the head said and the bytes written.
-    pub async fn download<D: Download + Sync>(
-        &self,
-        d: &D,
-        out: &mut (dyn AsyncWrite + Send + Unpin),
-        opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
-        self.download_into(d, &mut WriterSink(out), opts).await
-    }
-
-    async fn download_into<D: Download + Sync, S: ChunkSink>(
-        &self,
-        d: &D,
-        out: &mut S,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
-        let resp = match self.exchange(&|b| d.request(b), true, &[]).await? {
-            Answer::Whole(r) => {
-                return Err(d
-                    .small_body(r)
-                    .err()
-                    .unwrap_or(Error::NoContent { what: d.what() }));
-            }
-            Answer::Streaming(r) => r,
-        };
-        let parts = head_of(&resp);
-        match d.start(&parts)? {
-            DownloadStart::Stream(head) => {
-                let n = copy_body(resp, out, head.content_length, opts).await?;
-                Ok((head, n))
-            }
-            DownloadStart::ReadBody => {
-                let whole = read_whole(resp).await?;
-                let (head, bytes) = d.small_body(whole)?;
-                check_cap(bytes.len() as u64, opts)?;
-                let n = bytes.len() as u64;
-                out.put(bytes).await.map_err(transport_err)?;
-                Ok((head, n))
-            }
-        }
-    }
-
-    /// Downloads to exactly `path`, through a temporary file beside it that is renamed on
-    /// success and removed on failure, so `path` never holds a partial file.
-    pub async fn download_to_path<D: Download + Sync>(
-        &self,
-        d: &D,
-        path: &Path,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let tmp = zoho_core::disposition::temp_path_beside(path);
-        let result = async {
-            let (head, bytes) = self.download_to_temp(d, &tmp, opts).await?;
-            tokio::fs::rename(&tmp, path).await.map_err(transport_err)?;
-            Ok(DownloadedFile {
-                path: path.to_owned(),
-                bytes,
-                head,
-            })
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&tmp).await;
-        }
-        result
-    }
-
-    /// Downloads into directory `dir` under the server's file name made safe, or
-    /// `fallback_name`; refuses to replace an existing file unless `overwrite`.
-    pub async fn download_to_dir<D: Download + Sync>(
-        &self,
-        d: &D,
-        dir: &Path,
-        fallback_name: &str,
-        overwrite: bool,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let tmp = zoho_core::disposition::temp_path_beside(&dir.join(fallback_name));
-        let result = async {
-            let (head, bytes) = self.download_to_temp(d, &tmp, opts).await?;
-            let path = dir.join(head.safe_file_name(fallback_name));
-            if !overwrite && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-                return Err(transport_err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} exists; pass overwrite to replace it", path.display()),
-                )));
-            }
-            tokio::fs::rename(&tmp, &path)
-                .await
-                .map_err(transport_err)?;
-            Ok(DownloadedFile { path, bytes, head })
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&tmp).await;
-        }
-        result
-    }
-
-    /// Downloads into `tmp`. The body is handed over a bounded channel to a blocking thread that
-    /// writes the file, so network and disk work overlap (tokio's file type takes turns with the
-    /// network and was 40% slower on 100 MB); memory stays bounded by the channel.
-    async fn download_to_temp<D: Download + Sync>(
-        &self,
-        d: &D,
-        tmp: &Path,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(4);
-        let path = tmp.to_owned();
-        let sync = opts.sync;
-        let writer = tokio::task::spawn_blocking(move || -> io::Result<()> {
-            use std::io::Write;
-            let mut file =
-                std::io::BufWriter::with_capacity(WRITE_BUF, std::fs::File::create(&path)?);
-            while let Some(batch) = rx.blocking_recv() {
-                for chunk in batch {
-                    file.write_all(&chunk)?;
-                }
-            }
-            let file = file.into_inner().map_err(|e| e.into_error())?;
-            if sync {
-                file.sync_all()?;
-            }
-            Ok(())
-        });
-        let mut sink = ChannelSink::new(tx);
-        let mut result = self.download_into(d, &mut sink, opts).await;
-        if result.is_ok()
-            && let Err(e) = sink.send_batch().await
-        {
-            result = Err(transport_err(e));
-        }
-        drop(sink); // closes the channel: the writer finishes
-        let written = writer.await.map_err(transport_err)?.map_err(transport_err);
-        let out = result?;
-        written?;
-        Ok(out)
     }
 
     /// One call with its retries and its token refresh.
@@ -494,100 +355,4 @@ async fn read_whole(resp: reqwest::Response) -> Result<Response<Bytes>, Error> {
         buf.extend_from_slice(&chunk);
     }
     Ok(Response::from_parts(parts, Bytes::from(buf)))
-}
-
-fn check_cap(n: u64, opts: &DownloadOptions<'_>) -> Result<(), Error> {
-    zoho_core::operation::check_download_size(n, opts.max_bytes)
-}
-
-async fn copy_body<S: ChunkSink>(
-    resp: reqwest::Response,
-    out: &mut S,
-    total: Option<u64>,
-    opts: &DownloadOptions<'_>,
-) -> Result<u64, Error> {
-    if let Some(t) = total {
-        check_cap(t, opts)?;
-    }
-    let mut stream = resp.bytes_stream();
-    let mut n = 0u64;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(transport_err)?;
-        n += chunk.len() as u64;
-        check_cap(n, opts)?;
-        out.put(chunk).await.map_err(transport_err)?;
-        if let Some(p) = opts.progress {
-            p(n, total);
-        }
-    }
-    if let Some(t) = total
-        && n != t
-    {
-        return Err(transport_err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("the download ended after {n} of {t} bytes"),
-        )));
-    }
-    Ok(n)
-}
-
-/// Where downloaded chunks go.
-trait ChunkSink: Send {
-    fn put(&mut self, chunk: Bytes) -> impl std::future::Future<Output = io::Result<()>> + Send;
-}
-
-/// Any `AsyncWrite`.
-struct WriterSink<'a>(&'a mut (dyn AsyncWrite + Send + Unpin));
-
-impl ChunkSink for WriterSink<'_> {
-    async fn put(&mut self, chunk: Bytes) -> io::Result<()> {
-        self.0.write_all(&chunk).await
-    }
-}
-
-/// The channel to a file-writing thread. The network's small chunks are gathered (not copied)
-/// into batches of about 1 MiB so the writer thread wakes once per batch, not once per chunk.
-struct ChannelSink {
-    tx: tokio::sync::mpsc::Sender<Vec<Bytes>>,
-    batch: Vec<Bytes>,
-    batched: usize,
-}
-
-const BATCH: usize = 1 << 20;
-
-/// The file writer's buffer: it gathers the network's small chunks; larger ones go straight
-/// to the file. (A 1 MiB buffer made one 100 MB download in three take twice as long on ext4.)
-const WRITE_BUF: usize = 256 * 1024;
-
-impl ChannelSink {
-    fn new(tx: tokio::sync::mpsc::Sender<Vec<Bytes>>) -> Self {
-        Self {
-            tx,
-            batch: Vec::new(),
-            batched: 0,
-        }
-    }
-
-    async fn send_batch(&mut self) -> io::Result<()> {
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        self.batched = 0;
-        let batch = std::mem::take(&mut self.batch);
-        self.tx
-            .send(batch)
-            .await
-            .map_err(|_| io::Error::other("the file writer stopped"))
-    }
-}
-
-impl ChunkSink for ChannelSink {
-    async fn put(&mut self, chunk: Bytes) -> io::Result<()> {
-        self.batched += chunk.len();
-        self.batch.push(chunk);
-        if self.batched >= BATCH {
-            self.send_batch().await?;
-        }
-        Ok(())
-    }
 }

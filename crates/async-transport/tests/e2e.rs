@@ -347,3 +347,77 @@ async fn a_hundred_megabyte_upload_and_download() {
     drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn progress_reaches_the_total_in_order() {
+    let emu = emulator();
+    let t = fixed(&emu);
+    let dir = scratch("progress");
+    let a = leads(&t, CRM_LEAD);
+    let len = 3_000_000u64;
+    let up = a
+        .upload_file(&write(&dir, "p.bin", &vec![5u8; len as usize]))
+        .await
+        .unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let report = |n: u64, total: Option<u64>| seen.lock().unwrap().push((n, total));
+    let opts = DownloadOptions {
+        progress: Some(&report),
+        ..Default::default()
+    };
+    let got = a
+        .download_to_path(up.id, &dir.join("p.out"), &opts)
+        .await
+        .unwrap();
+    assert_eq!(got.bytes, len);
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.last(), Some(&(len, Some(len))));
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_download_dropped_part_way_leaves_no_file() {
+    let emu = emulator();
+    let t = fixed(&emu);
+    let dir = scratch("dropped");
+    let a = leads(&t, CRM_LEAD);
+    let up = a
+        .upload_file(&write(&dir, "big.bin", &vec![3u8; 2_000_000]))
+        .await
+        .unwrap();
+    // The emulator sends 500 kB, then holds the body for 100 ms before cutting it: the
+    // future is dropped in between, with the temporary file open.
+    emu.set_faults(FaultPlan {
+        drop_downloads: Some(DropDownloads {
+            after_bytes: 500_000,
+            count: 1,
+        }),
+        ..Default::default()
+    });
+    let halfway = tokio::sync::Notify::new();
+    let report = |n: u64, _: Option<u64>| {
+        if n >= 500_000 {
+            halfway.notify_one();
+        }
+    };
+    let opts = DownloadOptions {
+        progress: Some(&report),
+        ..Default::default()
+    };
+    let target = dir.join("target.bin");
+    tokio::select! {
+        r = a.download_to_path(up.id, &target, &opts) => panic!("finished before the drop: {r:?}"),
+        () = halfway.notified() => {}
+    }
+    let names = || -> Vec<_> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect()
+    };
+    assert_eq!(names(), vec![std::ffi::OsString::from("big.bin")]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(names(), vec![std::ffi::OsString::from("big.bin")]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

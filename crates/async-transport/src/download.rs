@@ -237,14 +237,7 @@ async fn copy_body<S: ChunkSink>(
         out.put(chunk).await?;
         progress(n);
     }
-    if let Some(t) = total
-        && n != t
-    {
-        return Err(transport_err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("the download ended after {n} of {t} bytes"),
-        )));
-    }
+    zoho_core::operation::check_download_complete(n, total)?;
     Ok(n)
 }
 

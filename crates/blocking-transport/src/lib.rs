@@ -543,13 +543,6 @@ fn copy_body(
             p(n, total);
         }
     }
-    if let Some(t) = total
-        && n != t
-    {
-        return Err(transport_err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("the download ended after {n} of {t} bytes"),
-        )));
-    }
+    zoho_core::operation::check_download_complete(n, total)?;
     Ok(n)
 }

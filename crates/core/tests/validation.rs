@@ -291,3 +291,20 @@ fn typed_values_refuse_bad_text() {
             .contains("us, eu")
     );
 }
+
+#[test]
+fn download_size_and_completeness_checks() {
+    use zoho_core::operation::{check_download_complete, check_download_size};
+    assert!(check_download_size(10, None).is_ok());
+    assert!(check_download_size(10, Some(10)).is_ok());
+    assert!(matches!(
+        check_download_size(11, Some(10)),
+        Err(zoho_core::Error::DownloadTooLarge { limit: 10 })
+    ));
+    assert!(check_download_complete(7, None).is_ok());
+    assert!(check_download_complete(7, Some(7)).is_ok());
+    let cut = check_download_complete(5, Some(7)).unwrap_err();
+    assert!(cut.to_string().contains("5 of 7 bytes"), "{cut}");
+    let long = check_download_complete(8, Some(7)).unwrap_err();
+    assert!(long.to_string().contains("8 of 7 bytes"), "{long}");
+}

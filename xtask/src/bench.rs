@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: the clients against curl on the same file, each in its own process.
 //!
-//! Times are each client's own timer around the transfer (curl's `time_total`, the clients'
-//! `Instant` around the call), so process start is left out on both sides; peak memory is the
-//! whole process's VmHWM.
+//! Every phase (an upload, a download) runs in a process of its own. Two times are kept: the
+//! transfer as each client's own clock saw it (curl's `time_total`, the clients' `Instant`
+//! around the call), which leaves process start-up out on both sides, and the whole process
+//! from spawn to exit. Peak memory is the process's VmHWM.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -10,14 +11,21 @@ use std::time::{Duration, Instant};
 
 use crate::{Guard, files_equal, prepare, proc_kb, run as run_cmd, start_emulator, write_file};
 
-/// One measured process: its peak resident memory (kB) and what it printed.
-struct Measured {
+/// One phase (an upload or a download) of one client, in a process of its own.
+struct Phase {
+    /// The client's own clock around the transfer.
+    own: Duration,
+    /// The whole process, spawn to exit.
+    wall: Duration,
     peak_kb: u64,
+    /// What the client printed.
     stdout: String,
 }
 
-/// Runs `cmd`, polling its VmHWM until it exits.
-fn measure(cmd: &mut Command) -> Result<Measured, String> {
+/// Runs `cmd`, polling its VmHWM until it exits; `own` reads the client's own time from what
+/// it printed.
+fn phase(cmd: &mut Command, own: impl Fn(&str) -> Result<f64, String>) -> Result<Phase, String> {
+    let start = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
@@ -33,6 +41,7 @@ fn measure(cmd: &mut Command) -> Result<Measured, String> {
             None => std::thread::sleep(Duration::from_millis(2)),
         }
     };
+    let wall = start.elapsed();
     let mut stdout = String::new();
     if let Some(mut out) = child.stdout.take() {
         use std::io::Read;
@@ -41,18 +50,31 @@ fn measure(cmd: &mut Command) -> Result<Measured, String> {
     if !status.success() {
         return Err(format!("{cmd:?} failed ({status}): {stdout}"));
     }
-    Ok(Measured {
+    let secs = own(&stdout)?;
+    Ok(Phase {
+        own: Duration::from_secs_f64(secs),
+        wall,
         peak_kb: peak,
         stdout,
     })
 }
 
-/// curl's own `time_total` (seconds): like the clients' timers, it leaves out process start.
-fn curl_secs(s: &str) -> Result<Duration, String> {
-    s.trim()
-        .parse::<f64>()
-        .map(Duration::from_secs_f64)
-        .map_err(|e| format!("curl's time_total {s:?}: {e}"))
+/// curl's `time_total`, printed last.
+fn curl_time(out: &str) -> Result<f64, String> {
+    let last = out.rsplit('\n').next().unwrap_or_default().trim();
+    last.parse()
+        .map_err(|e| format!("curl's time_total {last:?}: {e}"))
+}
+
+/// A bench client's JSON line.
+fn client_json(out: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(out.trim()).map_err(|e| format!("{e}: {out}"))
+}
+
+fn client_time(out: &str) -> Result<f64, String> {
+    client_json(out)?["s"]
+        .as_f64()
+        .ok_or_else(|| format!("no time in {out}"))
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -60,11 +82,30 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
-struct Row {
-    name: &'static str,
-    upload: Duration,
-    download: Duration,
-    peak_kb: u64,
+/// Every phase of one client.
+#[derive(Default)]
+struct Samples {
+    ups: Vec<Phase>,
+    downs: Vec<Phase>,
+}
+
+impl Samples {
+    fn own(v: &[Phase]) -> Duration {
+        median(v.iter().map(|p| p.own).collect())
+    }
+
+    fn wall(v: &[Phase]) -> Duration {
+        median(v.iter().map(|p| p.wall).collect())
+    }
+
+    fn peak_kb(&self) -> u64 {
+        self.ups
+            .iter()
+            .chain(&self.downs)
+            .map(|p| p.peak_kb)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 pub fn run(mb: u64, runs: usize) -> Result<(), String> {
@@ -77,61 +118,60 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
     let auth = format!("Authorization: Zoho-oauthtoken {token}");
     let client = root.join("target/release/xtask");
     // Interleave the clients in every round, delete what each uploaded, and flush dirty pages
-    // (untimed) before every step: otherwise 100 MB files pile up, the kernel throttles
+    // (untimed) before every phase: otherwise 100 MB files pile up, the kernel throttles
     // writers, and whoever runs later pays for the others' writeback.
     let names = ["curl", "blocking client (ureq)", "async client (reqwest)"];
-    let mut times: Vec<(Vec<Duration>, Vec<Duration>, u64)> = vec![(Vec::new(), Vec::new(), 0); 3];
+    let mut all: Vec<Samples> = (0..3).map(|_| Samples::default()).collect();
     let flush = || run_cmd(&mut Command::new("sync")).map(|_| ());
     for i in 0..runs {
-        for (k, slot) in times.iter_mut().enumerate() {
+        for (k, samples) in all.iter_mut().enumerate() {
             let out = work.join(format!("out-{k}-{i}.bin"));
             flush()?;
-            let (up, down, peak, id) = if k == 0 {
-                let up = measure(
+            let (up, id) = if k == 0 {
+                let up = phase(
                     Command::new("curl")
                         .args(["-sS", "--fail-with-body", "-X", "POST", "-H", &auth, "-F"])
                         .arg(format!("file=@{}", input.display()))
                         .args(["-w", "\n%{time_total}"])
                         .arg(&url),
+                    curl_time,
                 )?;
-                let (body, up_s) = up.stdout.rsplit_once('\n').ok_or("no curl timing")?;
+                let body = up.stdout.rsplit_once('\n').map_or("", |(b, _)| b);
                 let answer: serde_json::Value =
                     serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))?;
                 let id = answer["data"][0]["details"]["id"]
                     .as_str()
-                    .ok_or("no id")?
-                    .to_owned();
-                flush()?;
-                let down = measure(
+                    .map(str::to_owned);
+                (up, id)
+            } else {
+                let kind = if k == 1 { "blocking" } else { "async" };
+                let up = phase(
+                    Command::new(&client)
+                        .args(["bench-client", kind, "upload", &base, &token, "-"])
+                        .arg(&input),
+                    client_time,
+                )?;
+                let id = client_json(&up.stdout)?["id"].as_str().map(str::to_owned);
+                (up, id)
+            };
+            let id = id.ok_or_else(|| format!("{}: no attachment id", names[k]))?;
+            flush()?;
+            let down = if k == 0 {
+                phase(
                     Command::new("curl")
                         .args(["-sS", "--fail", "-H", &auth, "-w", "%{time_total}", "-o"])
                         .arg(&out)
                         .arg(format!("{url}/{id}")),
-                )?;
-                (
-                    curl_secs(up_s)?,
-                    curl_secs(&down.stdout)?,
-                    up.peak_kb.max(down.peak_kb),
-                    id,
-                )
+                    curl_time,
+                )?
             } else {
                 let kind = if k == 1 { "blocking" } else { "async" };
-                let m = measure(
+                phase(
                     Command::new(&client)
-                        .args(["bench-client", kind, &base, &token])
-                        .arg(&input)
+                        .args(["bench-client", kind, "download", &base, &token, &id])
                         .arg(&out),
-                )?;
-                let v: serde_json::Value = serde_json::from_str(m.stdout.trim())
-                    .map_err(|e| format!("{e}: {}", m.stdout))?;
-                let secs = |k: &str| Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0));
-                let id = v["id"].as_str().ok_or("no id")?.to_owned();
-                (
-                    secs("upload_s"),
-                    secs("download_s"),
-                    m.peak_kb.max(v["peak_kb"].as_u64().unwrap_or(0)),
-                    id,
-                )
+                    client_time,
+                )?
             };
             if !files_equal(&input, &out)? {
                 return Err(format!("{}: the downloaded file differs", names[k]));
@@ -142,119 +182,129 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
                     .args(["-sS", "--fail", "-X", "DELETE", "-H", &auth])
                     .arg(format!("{url}/{id}")),
             )?;
-            slot.0.push(up);
-            slot.1.push(down);
-            slot.2 = slot.2.max(peak);
+            samples.ups.push(up);
+            samples.downs.push(down);
         }
     }
-    // Every sample, so the spread behind each median is on record.
-    let ms = |v: &[Duration]| {
-        v.iter()
-            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    println!("samples (ms, in run order):");
-    for (name, (ups, downs, _)) in names.iter().zip(&times) {
-        println!("  {name:<24} upload   {}", ms(ups));
-        println!("  {:<24} download {}", "", ms(downs));
-    }
-    let rows: Vec<Row> = names
-        .iter()
-        .zip(times)
-        .map(|(name, (ups, downs, peak_kb))| Row {
-            name,
-            upload: median(ups),
-            download: median(downs),
-            peak_kb,
-        })
-        .collect();
     drop(emulator);
     let _ = std::fs::remove_dir_all(&work);
 
-    let curl_total = rows[0].upload + rows[0].download;
+    // Every sample, so the spread behind each median is on record.
+    let ms = |v: &[Phase]| {
+        v.iter()
+            .map(|p| format!("{:.0}", p.own.as_secs_f64() * 1e3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!("transfer times (ms, each side's own clock, in run order):");
+    for (name, s) in names.iter().zip(&all) {
+        println!("  {name:<24} upload   {}", ms(&s.ups));
+        println!("  {:<24} download {}", "", ms(&s.downs));
+    }
+    let own_total = |s: &Samples| Samples::own(&s.ups) + Samples::own(&s.downs);
+    let wall_total = |s: &Samples| Samples::wall(&s.ups) + Samples::wall(&s.downs);
+    let (curl_own, curl_wall) = (own_total(&all[0]), wall_total(&all[0]));
     println!("{mb} MB file through zoho-emulator --data-dir (release), median of {runs} runs:");
     println!(
-        "  {:<24} {:>10} {:>10} {:>10} {:>9} {:>11}",
-        "client", "upload s", "download s", "total s", "vs curl", "peak RSS"
+        "  {:<24} {:>9} {:>10} {:>8} {:>8} | {:>10} {:>8} | {:>9}",
+        "", "transfer:", "", "", "", "process:", "", ""
     );
-    for r in &rows {
-        let total = r.upload + r.download;
+    println!(
+        "  {:<24} {:>9} {:>10} {:>8} {:>8} | {:>10} {:>8} | {:>9}",
+        "client",
+        "upload s",
+        "download s",
+        "total s",
+        "vs curl",
+        "up+down s",
+        "vs curl",
+        "peak RSS"
+    );
+    for (name, s) in names.iter().zip(&all) {
+        let (own, wall) = (own_total(s), wall_total(s));
         println!(
-            "  {:<24} {:>10.3} {:>10.3} {:>10.3} {:>8.2}x {:>7.1} MiB",
-            r.name,
-            r.upload.as_secs_f64(),
-            r.download.as_secs_f64(),
-            total.as_secs_f64(),
-            total.as_secs_f64() / curl_total.as_secs_f64(),
-            r.peak_kb as f64 / 1024.0
+            "  {:<24} {:>9.3} {:>10.3} {:>8.3} {:>7.2}x | {:>10.3} {:>7.2}x | {:>5.1} MiB",
+            name,
+            Samples::own(&s.ups).as_secs_f64(),
+            Samples::own(&s.downs).as_secs_f64(),
+            own.as_secs_f64(),
+            own.as_secs_f64() / curl_own.as_secs_f64(),
+            wall.as_secs_f64(),
+            wall.as_secs_f64() / curl_wall.as_secs_f64(),
+            s.peak_kb() as f64 / 1024.0
         );
     }
-    println!("  targets: within 1.1x of curl's time, under 32 MiB peak memory");
+    println!(
+        "  transfer: each side's own clock (curl's time_total, the clients' Instant);\n  \
+         process: spawn to exit, start-up included; peak RSS: the largest VmHWM of any phase.\n  \
+         targets: within 1.1x of curl's time, under 32 MiB peak memory"
+    );
     Ok(())
 }
 
-/// `xtask bench-client <blocking|async> BASE TOKEN INPUT OUTPUT`: uploads INPUT, downloads it
-/// to OUTPUT, and prints the phase times and its own peak memory as JSON.
+/// `xtask bench-client <blocking|async> upload BASE TOKEN INPUT` uploads INPUT;
+/// `xtask bench-client <blocking|async> download BASE TOKEN ID OUTPUT` downloads attachment ID
+/// to OUTPUT. Each prints its transfer time (`s`), the new id for an upload, and its own peak
+/// memory as JSON.
 pub fn client(args: &[String]) -> Result<(), String> {
-    let [kind, base, token, input, output] = args else {
+    let [kind, phase, base, token, arg, path] = args else {
         return Err(String::from(
-            "usage: xtask bench-client <blocking|async> BASE TOKEN INPUT OUTPUT",
+            "usage: xtask bench-client <blocking|async> upload BASE TOKEN - INPUT\n       \
+             xtask bench-client <blocking|async> download BASE TOKEN ID OUTPUT",
         ));
     };
     let config = zoho_crm::ClientConfig::for_base_url(
         base.parse().map_err(|e| format!("{e}"))?,
         zoho_crm::Credentials::access_token(token.clone()),
     );
-    let (input, output) = (Path::new(input), Path::new(output));
-    let (up, down, id) = match kind.as_str() {
-        "blocking" => {
-            let crm = zoho_crm::blocking::Client::new(config).map_err(|e| e.to_string())?;
+    let path = Path::new(path);
+    let err = |e: zoho_crm::Error| e.to_string();
+    let (took, id) = match (kind.as_str(), phase.as_str()) {
+        ("blocking", phase) => {
+            let crm = zoho_crm::blocking::Client::new(config).map_err(err)?;
             let a = crm
                 .attachments("Leads", "5725767000000010001")
-                .map_err(|e| e.to_string())?;
-            let t0 = Instant::now();
-            let id = a.upload_file(input).map_err(|e| e.to_string())?.id;
-            let up = t0.elapsed();
-            flush_untimed();
-            let t1 = Instant::now();
-            a.download_to_path(id.clone(), output, &Default::default())
-                .map_err(|e| e.to_string())?;
-            (up, t1.elapsed(), id)
+                .map_err(err)?;
+            let t = Instant::now();
+            let id = if phase == "upload" {
+                Some(a.upload_file(path).map_err(err)?.id)
+            } else {
+                a.download_to_path(attachment_id(arg)?, path, &Default::default())
+                    .map_err(err)?;
+                None
+            };
+            (t.elapsed(), id)
         }
-        "async" => {
+        ("async", phase) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
             rt.block_on(async {
-                let crm = zoho_crm::Client::new(config).map_err(|e| e.to_string())?;
+                let crm = zoho_crm::Client::new(config).map_err(err)?;
                 let a = crm
                     .attachments("Leads", "5725767000000010001")
-                    .map_err(|e| e.to_string())?;
-                let t0 = Instant::now();
-                let id = a.upload_file(input).await.map_err(|e| e.to_string())?.id;
-                let up = t0.elapsed();
-                flush_untimed();
-                let t1 = Instant::now();
-                a.download_to_path(id.clone(), output, &Default::default())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok::<_, String>((up, t1.elapsed(), id))
+                    .map_err(err)?;
+                let t = Instant::now();
+                let id = if phase == "upload" {
+                    Some(a.upload_file(path).await.map_err(err)?.id)
+                } else {
+                    a.download_to_path(attachment_id(arg)?, path, &Default::default())
+                        .await
+                        .map_err(err)?;
+                    None
+                };
+                Ok::<_, String>((t.elapsed(), id))
             })?
         }
-        other => return Err(format!("unknown client {other}")),
+        (other, _) => return Err(format!("unknown client {other}")),
     };
     let peak = proc_kb(std::process::id(), "VmHWM:").unwrap_or(0);
-    println!(
-        "{{\"upload_s\":{},\"download_s\":{},\"peak_kb\":{peak},\"id\":\"{id}\"}}",
-        up.as_secs_f64(),
-        down.as_secs_f64()
-    );
+    let id = id.map_or(String::new(), |id| format!(",\"id\":\"{id}\""));
+    println!("{{\"s\":{},\"peak_kb\":{peak}{id}}}", took.as_secs_f64());
     Ok(())
 }
 
-/// Flushes dirty pages between phases, as the curl runs get between their two processes.
-fn flush_untimed() {
-    let _ = Command::new("sync").status();
+fn attachment_id(s: &str) -> Result<zoho_crm::zoho_core::AttachmentId, String> {
+    zoho_crm::zoho_core::AttachmentId::new(s).map_err(|e| e.to_string())
 }

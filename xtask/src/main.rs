@@ -6,9 +6,10 @@
 //!   through a release `zoho-emulator --data-dir` with curl, and reports wall times and the
 //!   emulator's peak resident memory (VmHWM). Linux only (reads /proc).
 //! - `cargo xtask bench [MB] [runs]`: uploads and downloads one file (default 100 MB) through a
-//!   release emulator with curl, the blocking client and the async client, each in its own
-//!   process, `runs` times (default 15); reports every sample, the median wall times and the
-//!   peak resident memory of each client process. Linux only.
+//!   release emulator with curl, the blocking client and the async client, each phase in its
+//!   own process, `runs` times (default 15); reports every sample, the median times (transfer
+//!   by each client's own clock, and whole process) and each client's peak resident memory.
+//!   Linux only.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -305,6 +305,6 @@ pub fn client(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn attachment_id(s: &str) -> Result<zoho_crm::zoho_core::AttachmentId, String> {
-    zoho_crm::zoho_core::AttachmentId::new(s).map_err(|e| e.to_string())
+fn attachment_id(s: &str) -> Result<zoho_crm::AttachmentId, String> {
+    zoho_crm::AttachmentId::new(s).map_err(|e| e.to_string())
 }

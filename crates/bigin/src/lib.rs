@@ -31,7 +31,9 @@ pub use zoho_core;
 pub use zoho_core::BiginVersion as Version;
 pub use zoho_core::auth::Credentials;
 pub use zoho_core::ops::{Attachments, Photo};
-pub use zoho_core::{ClientConfig, DataCenter, Environment, Error};
+pub use zoho_core::{
+    AttachmentId, ClientConfig, DataCenter, Environment, Error, ErrorCode, RecordId,
+};
 
 use zoho_core::{Api, BiginVersion, InputError};
 

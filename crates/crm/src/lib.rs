@@ -31,10 +31,12 @@ pub use zoho_core;
 pub use zoho_core::CrmVersion as Version;
 pub use zoho_core::auth::Credentials;
 pub use zoho_core::ops::{Attachments, Photo};
-pub use zoho_core::{ClientConfig, DataCenter, Environment, Error};
+pub use zoho_core::{
+    AttachmentId, ClientConfig, DataCenter, Environment, Error, ErrorCode, FileId, RecordId,
+};
 
 use zoho_core::ops::files::{GetFile, UploadFiles};
-use zoho_core::{Api, CrmVersion, FileId, InputError};
+use zoho_core::{Api, CrmVersion, InputError};
 
 /// CRM at one API version: the entry point for handles.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

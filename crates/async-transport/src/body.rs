@@ -11,6 +11,9 @@ use tokio::sync::mpsc;
 use zoho_core::bytes::{Bytes, BytesMut};
 use zoho_core::{BodyError, Multipart, Segment};
 
+/// Called with the bytes of a source read so far.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
 /// A caller's reader.
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
 
@@ -32,19 +35,26 @@ impl Opened {
 
     /// A file read ahead by a blocking thread, a few chunks in advance, so that disk reads and
     /// network writes overlap (read on demand, each would wait for the other). Must be called
-    /// within a tokio runtime.
-    pub fn read_ahead(mut file: std::fs::File) -> Self {
+    /// within a tokio runtime. `report` is called with the bytes read so far.
+    pub fn read_ahead(mut file: std::fs::File, report: Option<Progress>) -> Self {
         let (tx, rx) = mpsc::channel(AHEAD);
         tokio::task::spawn_blocking(move || {
             let (home, spare) = std::sync::mpsc::channel();
+            let mut read = 0u64;
             loop {
                 let mut chunk = spare.try_recv().unwrap_or_default();
                 let sent = match fill(&mut file, &mut chunk) {
                     Ok(0) => return,
-                    Ok(_) => tx.blocking_send(Ok(Bytes::from_owner(Recycled {
-                        buf: chunk,
-                        home: home.clone(),
-                    }))),
+                    Ok(n) => {
+                        read += n as u64;
+                        if let Some(report) = &report {
+                            report(read);
+                        }
+                        tx.blocking_send(Ok(Bytes::from_owner(Recycled {
+                            buf: chunk,
+                            home: home.clone(),
+                        })))
+                    }
                     Err(e) => {
                         let _ = tx.blocking_send(Err(e));
                         return;
@@ -250,15 +260,30 @@ mod tests {
         let bytes = data(LEN);
         let p = plan(LEN as u64);
         let want = expected(&p, &bytes);
-        let file = Opened::read_ahead(temp_file("exact", &bytes));
+        let file = Opened::read_ahead(temp_file("exact", &bytes), None);
         assert_eq!(collect(&p, file).await.unwrap(), want);
         let mem = Opened::bytes(Bytes::from(bytes.clone()));
         assert_eq!(collect(&p, mem).await.unwrap(), want);
         let reader = Opened::Reader(Box::pin(io::Cursor::new(bytes.clone())));
         assert_eq!(collect(&p, reader).await.unwrap(), want);
         let empty = plan(0);
-        let none = Opened::read_ahead(temp_file("empty", b""));
+        let none = Opened::read_ahead(temp_file("empty", b""), None);
         assert_eq!(collect(&empty, none).await.unwrap(), expected(&empty, b""));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_file_reports_what_it_has_read() {
+        let bytes = data(LEN);
+        let p = plan(LEN as u64);
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&seen);
+        let report: Progress = std::sync::Arc::new(move |n| log.lock().unwrap().push(n));
+        let file = Opened::read_ahead(temp_file("progress", &bytes), Some(report));
+        assert_eq!(collect(&p, file).await.unwrap(), expected(&p, &bytes));
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.last(), Some(&(LEN as u64)));
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert_eq!(seen.len(), LEN.div_ceil(FILE_CHUNK));
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -266,7 +291,7 @@ mod tests {
         let bytes = data(LEN - 1);
         let p = plan(LEN as u64);
         for source in [
-            Opened::read_ahead(temp_file("short", &bytes)),
+            Opened::read_ahead(temp_file("short", &bytes), None),
             Opened::bytes(Bytes::from(bytes.clone())),
             Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
         ] {
@@ -285,7 +310,7 @@ mod tests {
         let bytes = data(LEN + 1);
         let p = plan(LEN as u64);
         for source in [
-            Opened::read_ahead(temp_file("long", &bytes)),
+            Opened::read_ahead(temp_file("long", &bytes), None),
             Opened::bytes(Bytes::from(bytes.clone())),
             Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
         ] {

@@ -13,7 +13,7 @@ mod tokens;
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
 use futures_util::StreamExt;
@@ -42,6 +42,9 @@ pub enum Source {
     Bytes(Bytes),
     /// A reader, read once: a call using it is not retried after it was sent.
     Reader(Mutex<Option<body::Reader>>),
+    /// A file, like `Path`, that reports the bytes read so far (from 0 again on a retry). It is
+    /// called from the thread that reads the file, at most 1 MiB ahead of the network.
+    PathWithProgress(PathBuf, Arc<dyn Fn(u64) + Send + Sync>),
 }
 
 impl Source {
@@ -58,6 +61,11 @@ impl Source {
         match self {
             Source::Path(p) => Ok(body::Opened::read_ahead(
                 tokio::fs::File::open(p).await?.into_std().await,
+                None,
+            )),
+            Source::PathWithProgress(p, report) => Ok(body::Opened::read_ahead(
+                tokio::fs::File::open(p).await?.into_std().await,
+                Some(Arc::clone(report)),
             )),
             Source::Bytes(b) => Ok(body::Opened::bytes(b.clone())),
             Source::Reader(m) => m
@@ -73,7 +81,9 @@ impl Source {
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Path(p) => write!(f, "Source::Path({})", p.display()),
+            Source::Path(p) | Source::PathWithProgress(p, _) => {
+                write!(f, "Source::Path({})", p.display())
+            }
             Source::Bytes(b) => write!(f, "Source::Bytes({} bytes)", b.len()),
             Source::Reader(_) => f.write_str("Source::Reader"),
         }

@@ -67,7 +67,7 @@ impl Source {
                 tokio::fs::File::open(p).await?.into_std().await,
                 Some(Arc::clone(report)),
             )),
-            Source::Bytes(b) => Ok(body::Opened::bytes(b.clone())),
+            Source::Bytes(b) => Ok(body::Opened::Bytes(Some(b.clone()))),
             Source::Reader(m) => m
                 .lock()
                 .map_err(|_| io::Error::other("reader lock poisoned"))?

@@ -7,12 +7,11 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use zoho_core::bytes::Bytes;
+use zoho_core::engine::{Answer, BoxFuture, Finish};
 use zoho_core::operation::check_download_size;
 use zoho_core::{Download, DownloadHead, DownloadStart, Error};
 
-use crate::{
-    Answer, DownloadOptions, DownloadedFile, Transport, head_of, read_whole, transport_err,
-};
+use crate::{DownloadOptions, DownloadedFile, Transport, head_of, read_whole, transport_err};
 
 /// Network chunks gathered (not copied) into one message for the file writer, so that it wakes
 /// once per batch, not once per chunk.
@@ -33,31 +32,77 @@ enum Begun {
     Whole(DownloadHead, Bytes),
 }
 
+/// Reads an answer's head (and a small body whole).
+async fn begin<D: Download + Sync>(
+    d: &D,
+    opts: &DownloadOptions<'_>,
+    answer: Answer<reqwest::Response>,
+) -> Result<Begun, Finish> {
+    let resp = match answer {
+        Answer::Whole(r) => {
+            return Err(Finish::Fail(
+                d.small_body(r)
+                    .err()
+                    .unwrap_or(Error::NoContent { what: d.what() }),
+            ));
+        }
+        Answer::Success(r) => r.into_body(),
+    };
+    match d.start(&head_of(&resp))? {
+        DownloadStart::Stream(head) => {
+            if let Some(t) = head.content_length {
+                check_download_size(t, opts.max_bytes)?;
+            }
+            Ok(Begun::Stream(head, resp))
+        }
+        DownloadStart::ReadBody => {
+            let (head, bytes) = d.small_body(read_whole(resp).await?)?;
+            check_download_size(bytes.len() as u64, opts.max_bytes)?;
+            Ok(Begun::Whole(head, bytes))
+        }
+    }
+}
+
 impl Transport {
-    /// Streams a download into `out`; returns what the head said and the bytes written.
+    /// Streams a download into `out`; returns what the head said and the bytes written. A
+    /// writer cannot be reset, so a download cut mid-body is not sent again here (it is with the
+    /// `download_to_*` methods).
     pub async fn download<D: Download + Sync>(
         &self,
         d: &D,
         out: &mut (dyn AsyncWrite + Send + Unpin),
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        match self.begin(d, opts).await? {
-            Begun::Stream(head, resp) => {
-                let total = head.content_length;
-                let progress = |n| {
-                    if let Some(p) = opts.progress {
-                        p(n, total);
+        let _permit = self.gate.acquire().await.map_err(transport_err)?;
+        let out = futures_util::lock::Mutex::new(out);
+        let out = &out;
+        let build = |b: &zoho_core::BaseUrl| d.request(b);
+        let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
+            Box::pin(async move {
+                let mut out = out.lock().await;
+                match begin(d, opts, answer).await? {
+                    Begun::Stream(head, resp) => {
+                        let total = head.content_length;
+                        let progress = |n| {
+                            if let Some(p) = opts.progress {
+                                p(n, total);
+                            }
+                        };
+                        let mut sink = WriterSink(&mut **out);
+                        let n =
+                            copy_body(resp, &mut sink, total, opts.max_bytes, &progress).await?;
+                        Ok((head, n))
                     }
-                };
-                let n =
-                    copy_body(resp, &mut WriterSink(out), total, opts.max_bytes, &progress).await?;
-                Ok((head, n))
-            }
-            Begun::Whole(head, bytes) => {
-                out.write_all(&bytes).await.map_err(transport_err)?;
-                Ok((head, bytes.len() as u64))
-            }
-        }
+                    Begun::Whole(head, bytes) => {
+                        out.write_all(&bytes).await.map_err(transport_err)?;
+                        Ok((head, bytes.len() as u64))
+                    }
+                }
+            })
+        };
+        self.engine
+            .run_async(&self.http, &build, true, false, &[], &mut finish)
+            .await
     }
 
     /// Downloads to exactly `path`, through a temporary file beside it that is renamed on
@@ -108,136 +153,139 @@ impl Transport {
         Ok(DownloadedFile { path, bytes, head })
     }
 
-    /// Sends the request and reads the answer's head (and a small body whole).
-    async fn begin<D: Download + Sync>(
-        &self,
-        d: &D,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<Begun, Error> {
-        let resp = match self.exchange(&|b| d.request(b), true, &[]).await? {
-            Answer::Whole(r) => {
-                return Err(d
-                    .small_body(r)
-                    .err()
-                    .unwrap_or(Error::NoContent { what: d.what() }));
-            }
-            Answer::Streaming(r) => r,
-        };
-        match d.start(&head_of(&resp))? {
-            DownloadStart::Stream(head) => {
-                if let Some(t) = head.content_length {
-                    check_download_size(t, opts.max_bytes)?;
-                }
-                Ok(Begun::Stream(head, resp))
-            }
-            DownloadStart::ReadBody => {
-                let (head, bytes) = d.small_body(read_whole(resp).await?)?;
-                check_download_size(bytes.len() as u64, opts.max_bytes)?;
-                Ok(Begun::Whole(head, bytes))
-            }
-        }
-    }
-
-    /// Downloads into the new file `tmp`.
-    ///
-    /// The body is read by a task of its own, which hands it in batches over a bounded channel
-    /// to a blocking thread that writes the file:
-    /// - the task keeps the reading on a runtime worker, next to the connection's task, even
-    ///   when the caller is a `block_on` future on another thread (as `#[tokio::main]`'s is):
-    ///   passing every chunk between threads tripled the context switches and cost about 15%
-    ///   on 100 MB;
-    /// - the thread lets network and disk work overlap (tokio's file type takes turns with the
-    ///   network, and was 40% slower).
-    ///
-    /// Memory stays bounded by the channel; dropping the future stops the task and the thread.
+    /// Downloads into the file `tmp`, made anew for each attempt (a cut download is sent again
+    /// from byte 0, and progress starts again from 0).
     async fn download_to_temp<D: Download + Sync>(
         &self,
         d: &D,
         tmp: &Path,
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        let begun = self.begin(d, opts).await?;
-        let file = tokio::fs::File::create(tmp)
-            .await
-            .map_err(transport_err)?
-            .into_std()
-            .await;
-        let (tx, rx) = mpsc::channel(BATCHES);
-        let sync = opts.sync;
-        let writer = tokio::task::spawn_blocking(move || write_file(file, rx, sync));
-        let (head, read) = match begun {
-            Begun::Whole(head, bytes) => {
-                let n = bytes.len() as u64;
-                let sent = tx.send(vec![bytes]).await.map_err(|_| writer_stopped());
-                drop(tx);
-                (head, sent.map(|()| n))
-            }
-            Begun::Stream(head, resp) => {
-                let total = head.content_length;
-                let max = opts.max_bytes;
-                let (seen_tx, mut seen) = watch::channel(0);
-                let mut reader = AbortOnDrop(tokio::spawn(async move {
-                    let mut sink = ChannelSink {
-                        tx,
-                        batch: Vec::new(),
-                        batched: 0,
-                    };
-                    let report = |n| {
-                        seen_tx.send_replace(n);
-                    };
-                    let n = copy_body(resp, &mut sink, total, max, &report).await?;
-                    sink.send_batch().await?;
-                    Ok(n)
-                }));
-                // Report progress here, where the caller's callback lives, until the task ends.
-                let mut shown = None;
-                let read = loop {
-                    tokio::select! {
-                        done = &mut reader.0 => break done.map_err(transport_err).and_then(|r| r),
-                        Ok(()) = seen.changed(), if opts.progress.is_some() => {
-                            let n = *seen.borrow_and_update();
-                            if let Some(p) = opts.progress {
-                                p(n, total);
-                            }
-                            shown = Some(n);
-                        }
-                    }
-                };
-                if let (Some(p), Ok(n)) = (opts.progress, &read)
-                    && shown != Some(*n)
-                {
-                    p(*n, total);
+        let _permit = self.gate.acquire().await.map_err(transport_err)?;
+        let build = |b: &zoho_core::BaseUrl| d.request(b);
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let attempts = &attempts;
+        let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
+            Box::pin(async move {
+                if attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
+                    tracing::info!("the download was cut; starting again from byte 0");
                 }
-                (head, read)
-            }
+                let begun = begin(d, opts, answer).await?;
+                write_temp(begun, tmp, opts).await
+            })
         };
-        // A writer that failed (a full disk) explains why the reader could not hand on.
-        writer
+        self.engine
+            .run_async(&self.http, &build, true, true, &[], &mut finish)
             .await
-            .map_err(transport_err)?
-            .map_err(transport_err)?;
-        Ok((head, read?))
     }
 }
 
-/// Streams the body into `out`, checking the size cap and the declared length.
+/// Writes one attempt's body into the new file `tmp`.
+///
+/// The body is read by a task of its own, which hands it in batches over a bounded channel
+/// to a blocking thread that writes the file:
+/// - the task keeps the reading on a runtime worker, next to the connection's task, even
+///   when the caller is a `block_on` future on another thread (as `#[tokio::main]`'s is):
+///   passing every chunk between threads tripled the context switches and cost about 15%
+///   on 100 MB;
+/// - the thread lets network and disk work overlap (tokio's file type takes turns with the
+///   network, and was 40% slower).
+///
+/// Memory stays bounded by the channel; dropping the future stops the task and the thread.
+async fn write_temp(
+    begun: Begun,
+    tmp: &Path,
+    opts: &DownloadOptions<'_>,
+) -> Result<(DownloadHead, u64), Finish> {
+    let file = tokio::fs::File::create(tmp)
+        .await
+        .map_err(transport_err)?
+        .into_std()
+        .await;
+    let (tx, rx) = mpsc::channel(BATCHES);
+    let sync = opts.sync;
+    let writer = tokio::task::spawn_blocking(move || write_file(file, rx, sync));
+    let (head, read) = match begun {
+        Begun::Whole(head, bytes) => {
+            let n = bytes.len() as u64;
+            let sent = tx
+                .send(vec![bytes])
+                .await
+                .map_err(|_| Finish::Fail(writer_stopped()));
+            drop(tx);
+            (head, sent.map(|()| n))
+        }
+        Begun::Stream(head, resp) => {
+            let total = head.content_length;
+            let max = opts.max_bytes;
+            let (seen_tx, mut seen) = watch::channel(0);
+            if let Some(p) = opts.progress {
+                p(0, total);
+            }
+            let mut reader = AbortOnDrop(tokio::spawn(async move {
+                let mut sink = ChannelSink {
+                    tx,
+                    batch: Vec::new(),
+                    batched: 0,
+                };
+                let report = |n| {
+                    seen_tx.send_replace(n);
+                };
+                let n = copy_body(resp, &mut sink, total, max, &report).await?;
+                sink.send_batch().await?;
+                Ok(n)
+            }));
+            // Report progress here, where the caller's callback lives, until the task ends.
+            let mut shown = None;
+            let read = loop {
+                tokio::select! {
+                    done = &mut reader.0 => break done
+                        .map_err(|e| Finish::Fail(transport_err(e)))
+                        .and_then(|r| r),
+                    Ok(()) = seen.changed(), if opts.progress.is_some() => {
+                        let n = *seen.borrow_and_update();
+                        if let Some(p) = opts.progress {
+                            p(n, total);
+                        }
+                        shown = Some(n);
+                    }
+                }
+            };
+            if let (Some(p), Ok(n)) = (opts.progress, &read)
+                && shown != Some(*n)
+            {
+                p(*n, total);
+            }
+            (head, read)
+        }
+    };
+    // A writer that failed (a full disk) explains why the reader could not hand on.
+    writer
+        .await
+        .map_err(transport_err)?
+        .map_err(transport_err)?;
+    Ok((head, read?))
+}
+
+/// Streams the body into `out`, checking the size cap and the declared length: a network
+/// failure or a short body is a cut, anything else a failure.
 async fn copy_body<S: ChunkSink>(
     resp: reqwest::Response,
     out: &mut S,
     total: Option<u64>,
     max_bytes: Option<u64>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<u64, Error> {
+) -> Result<u64, Finish> {
     let mut stream = resp.bytes_stream();
     let mut n = 0u64;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(transport_err)?;
+        let chunk = chunk.map_err(|e| Finish::Cut(transport_err(e)))?;
         n += chunk.len() as u64;
         check_download_size(n, max_bytes)?;
         out.put(chunk).await?;
         progress(n);
     }
-    zoho_core::operation::check_download_complete(n, total)?;
+    zoho_core::operation::check_download_complete(n, total).map_err(Finish::Cut)?;
     Ok(n)
 }
 

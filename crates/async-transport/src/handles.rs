@@ -92,6 +92,16 @@ impl<'a> Attachments<'a> {
         ))
     }
 
+    /// The upload operation for `len` bytes named `file_name`, to check it or run it with
+    /// [`Transport::execute_with`] and a source of your own.
+    pub fn upload_op(
+        &self,
+        file_name: &str,
+        len: u64,
+    ) -> zoho_core::ops::attachments::UploadAttachment {
+        self.ops.upload(file_name, len)
+    }
+
     /// Uploads a file, streamed from disk (and reopened if the call is retried).
     pub async fn upload_file(&self, path: &Path) -> Result<Uploaded, Error> {
         let op = self.ops.upload(&name_of(path), file_len(path).await?);
@@ -272,5 +282,13 @@ impl<'a> FileStore<'a> {
         self.t
             .download_to_path(&GetFile::new(self.version, id), path, opts)
             .await
+    }
+
+    /// Runs any operation on the same transport.
+    pub async fn execute<O: zoho_core::Operation + Sync>(
+        &self,
+        op: &O,
+    ) -> Result<O::Output, Error> {
+        self.t.execute(op).await
     }
 }

@@ -1,28 +1,26 @@
 //! Runs [`zoho_core`] operations on [reqwest](https://docs.rs/reqwest) 0.13 (tokio).
 //!
-//! The same treatment as the blocking transport, with async I/O: a limit on calls in flight, one
-//! token refresh in flight for all tasks (ahead of expiry, and once on `401 INVALID_TOKEN` with
-//! one replay), retries as [`zoho_core::retry::decide`] says, connect/read/overall timeouts, no
-//! redirects, uploads streamed from files or readers, downloads streamed to writers or files (a
-//! temporary file renamed on success), and a `tracing` span per attempt with no secret in it.
+//! A [`Transport`] is a short driver of [`zoho_core::engine::Engine`], as the blocking transport
+//! is, with the same decisions on tokens, refresh, replay and retries; it sends with reqwest,
+//! reads, sleeps on tokio's timer and streams: a limit on calls in flight, connect/read/overall
+//! timeouts, no redirects, uploads streamed from files or readers, downloads streamed to writers
+//! or files (a temporary file renamed on success, and made anew when a cut download is sent
+//! again).
 
 mod body;
 mod download;
 mod handles;
-mod tokens;
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Instant, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::io::AsyncRead;
-use tracing::Instrument;
-use zoho_core::auth::authorize;
 use zoho_core::bytes::Bytes;
+use zoho_core::engine::{AsyncSendRequest, BoxFuture, Engine, SendError};
 use zoho_core::http::{Request, Response};
-use zoho_core::retry::{self, Attempt, Decision, Failure};
 use zoho_core::{BaseUrl, Body, Error, Operation};
 
 pub use handles::{AllAttachments, Attachments, FileStore, Photo};
@@ -92,34 +90,21 @@ impl std::fmt::Debug for Source {
 
 pub use zoho_core::{DownloadOptions, DownloadedFile};
 
-enum Answer {
-    Streaming(reqwest::Response),
-    Whole(Response<Bytes>),
-}
-
-enum SendError {
-    Connect(Error),
-    AfterSend(Error),
-    Fatal(Error),
-}
-
 pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Transport(Box::new(e))
 }
 
 /// Executes zoho-core operations over reqwest.
 pub struct Transport {
-    http: reqwest::Client,
-    config: Config,
-    tokens: tokens::Tokens,
-    api_base: RwLock<BaseUrl>,
+    http: Reqwest,
+    engine: Engine,
     gate: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("config", &self.config)
+            .field("config", self.engine.config())
             .finish_non_exhaustive()
     }
 }
@@ -140,24 +125,21 @@ impl Transport {
             b = b.proxy(reqwest::Proxy::all(p).map_err(transport_err)?);
         }
         Ok(Self {
-            http: b.build().map_err(transport_err)?,
-            tokens: tokens::Tokens::default(),
-            api_base: RwLock::new(config.endpoints.api.clone()),
+            http: Reqwest(b.build().map_err(transport_err)?),
             gate: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
-            config,
+            engine: Engine::new(config),
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        self.engine.config()
     }
 
-    /// The API base currently used (a token's `api_domain` may have replaced the configured one).
+    /// The API base of the latest call (a token's `api_domain` may have replaced the configured
+    /// one, within the data centre).
     pub fn api_base(&self) -> BaseUrl {
-        self.api_base
-            .read()
-            .map_or_else(|p| p.into_inner().clone(), |b| b.clone())
+        self.engine.api_base()
     }
 
     /// Runs an operation whose request has no caller-supplied sources.
@@ -171,169 +153,92 @@ impl Transport {
         op: &O,
         sources: &[Source],
     ) -> Result<O::Output, Error> {
-        let resp = match self
-            .exchange(&|b| op.request(b), op.idempotent(), sources)
-            .await?
-        {
-            Answer::Whole(r) => r,
-            Answer::Streaming(r) => read_whole(r).await?,
-        };
-        op.response(resp)
-    }
-
-    /// One call with its retries and its token refresh.
-    async fn exchange(
-        &self,
-        build: &(dyn Fn(&BaseUrl) -> Result<Request<Body>, Error> + Sync),
-        idempotent: bool,
-        sources: &[Source],
-    ) -> Result<Answer, Error> {
         let _permit = self.gate.acquire().await.map_err(transport_err)?;
-        let started = Instant::now();
-        let rewindable = sources.iter().all(Source::rewindable);
-        let mut replayed = false;
-        let mut number = 0;
-        loop {
-            number += 1;
-            let mut req = build(&self.api_base())?;
-            let token = self.tokens.current(self).await?;
-            authorize(&mut req, &token)?;
-            let span = tracing::info_span!(
-                "zoho.request",
-                method = %req.method(),
-                path = %req.uri().path(),
-                attempt = number,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let t0 = Instant::now();
-            let sent = self.send(req, sources).instrument(span.clone()).await;
-            span.record("duration_ms", t0.elapsed().as_millis() as u64);
-            let attempt = Attempt {
-                number,
-                elapsed: started.elapsed(),
-                idempotent,
-                rewindable,
-                now: SystemTime::now(),
-                jitter: retry::jitter(),
-            };
-            let (kind, error) = match sent {
-                Err(SendError::Fatal(e)) => return Err(e),
-                Err(SendError::Connect(e)) => (Failure::Connect, e),
-                Err(SendError::AfterSend(e)) => (Failure::AfterSend, e),
-                Ok(resp) => {
-                    let status = resp.status();
-                    span.record("status", status.as_u16());
-                    if status.is_success() {
-                        return Ok(Answer::Streaming(resp));
-                    }
-                    let whole = read_whole(resp).await?;
-                    if zoho_core::response::is_invalid_token(&whole) && !replayed && rewindable {
-                        replayed = true;
-                        span.in_scope(|| {
-                            tracing::info!("access token refused; refreshing once and replaying")
-                        });
-                        self.tokens.refresh_after_rejection(self, &token).await?;
-                        continue;
-                    }
-                    let headers = whole.headers().clone();
-                    match retry::decide(
-                        &self.config.retry,
-                        Failure::Status(status, &headers),
-                        attempt,
-                    ) {
-                        Decision::RetryAfter(d) => {
-                            span.in_scope(|| {
-                                tracing::info!(
-                                    status = status.as_u16(),
-                                    wait_ms = d.as_millis() as u64,
-                                    "retrying"
-                                )
-                            });
-                            tokio::time::sleep(d).await;
-                            continue;
-                        }
-                        Decision::Stop => return Ok(Answer::Whole(whole)),
-                    }
-                }
-            };
-            match retry::decide(&self.config.retry, kind, attempt) {
-                Decision::RetryAfter(d) => {
-                    span.in_scope(|| {
-                        tracing::info!(
-                            wait_ms = d.as_millis() as u64,
-                            "connection failed; retrying"
-                        )
-                    });
-                    tokio::time::sleep(d).await;
-                }
-                Decision::Stop => return Err(error),
-            }
-        }
+        self.engine.execute_async(&self.http, op, sources).await
     }
 
-    async fn send(
-        &self,
-        req: Request<Body>,
-        sources: &[Source],
-    ) -> Result<reqwest::Response, SendError> {
-        let (parts, body) = req.into_parts();
-        let body = match body {
-            Body::Empty => reqwest::Body::from(Vec::new()),
-            Body::Bytes(b) => reqwest::Body::from(b),
-            Body::Multipart(plan) => {
-                let mut readers = Vec::with_capacity(sources.len());
-                for s in sources {
-                    readers.push(
-                        s.open()
-                            .await
-                            .map_err(|e| SendError::Fatal(transport_err(e)))?,
-                    );
-                }
-                if readers.len() != plan.source_count() {
-                    return Err(SendError::Fatal(Error::Body(
-                        zoho_core::BodyError::MissingSource {
-                            index: readers.len(),
-                        },
-                    )));
-                }
-                reqwest::Body::wrap_stream(body::stream(&plan, readers))
-            }
-        };
-        let req = reqwest::Request::try_from(Request::from_parts(parts, body))
-            .map_err(|e| SendError::Fatal(transport_err(e)))?;
-        self.http.execute(req).await.map_err(classify)
-    }
-
-    /// Fetches a token from the accounts server with this transport's client (same timeouts,
-    /// proxy and TLS as API calls).
-    async fn fetch_token(
+    /// Sends a token request (an authorization-code exchange, say) with this transport's client
+    /// and reads the answer; the transport's own token is untouched.
+    pub async fn request_token(
         &self,
         req: &zoho_core::auth::TokenRequest,
     ) -> Result<zoho_core::auth::Token, Error> {
-        let resp = match self.send(req.request()?, &[]).await {
-            Ok(r) => read_whole(r).await?,
-            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
-                return Err(e);
-            }
-        };
-        let token = req.response(resp, SystemTime::now())?;
-        if !self.config.fixed_api_base
-            && let Some(domain) = &token.api_domain
-            && let Ok(mut base) = self.api_base.write()
-        {
-            *base = domain.clone();
-        }
-        Ok(token)
+        self.engine.request_token_async(&self.http, req).await
+    }
+
+    /// Revokes a refresh token (and the access tokens minted from it).
+    pub async fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
+        self.engine.revoke_async(&self.http, req).await
+    }
+}
+
+/// reqwest as the engine's sender.
+struct Reqwest(reqwest::Client);
+
+impl AsyncSendRequest<Source> for Reqwest {
+    type Body = reqwest::Response;
+
+    fn send<'a>(
+        &'a self,
+        req: Request<Body>,
+        sources: &'a [Source],
+    ) -> BoxFuture<'a, Result<Response<reqwest::Response>, SendError>> {
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let body = match body {
+                Body::Empty => reqwest::Body::from(Vec::new()),
+                Body::Bytes(b) => reqwest::Body::from(b),
+                Body::Multipart(plan) => {
+                    let mut readers = Vec::with_capacity(sources.len());
+                    for s in sources {
+                        let opened = s.open().await;
+                        readers.push(opened.map_err(|e| SendError::Local(transport_err(e)))?);
+                    }
+                    if readers.len() != plan.source_count() {
+                        return Err(SendError::Local(Error::Body(
+                            zoho_core::BodyError::MissingSource {
+                                index: readers.len(),
+                            },
+                        )));
+                    }
+                    reqwest::Body::wrap_stream(body::stream(&plan, readers))
+                }
+            };
+            let req = reqwest::Request::try_from(Request::from_parts(parts, body))
+                .map_err(|e| SendError::Local(transport_err(e)))?;
+            let resp = self.0.execute(req).await.map_err(classify)?;
+            let head = head_of(&resp);
+            Ok(Response::from_parts(head, resp))
+        })
+    }
+
+    fn read_whole(
+        &self,
+        resp: Response<reqwest::Response>,
+    ) -> BoxFuture<'_, Result<Response<Bytes>, SendError>> {
+        Box::pin(read_whole(resp.into_body()))
+    }
+
+    fn rewindable(&self, sources: &[Source]) -> bool {
+        sources.iter().all(Source::rewindable)
+    }
+
+    fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(d))
     }
 }
 
 fn classify(e: reqwest::Error) -> SendError {
-    // A body source that broke its plan is the caller's problem, not the network's.
+    // A body source that broke its plan is the caller's problem, not the network's: the same
+    // `Error::Body` as the blocking transport gives.
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(s) = source {
-        if let Some(b) = s.downcast_ref::<zoho_core::BodyError>() {
-            return SendError::Fatal(transport_err(io::Error::other(b.to_string())));
+        let inner = s
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<zoho_core::BodyError>());
+        if let Some(b) = inner.or_else(|| s.downcast_ref::<zoho_core::BodyError>()) {
+            return SendError::Local(Error::Body(b.clone()));
         }
         source = s.source();
     }
@@ -351,16 +256,16 @@ fn head_of(resp: &reqwest::Response) -> zoho_core::http::response::Parts {
     r.into_parts().0
 }
 
-async fn read_whole(resp: reqwest::Response) -> Result<Response<Bytes>, Error> {
+async fn read_whole(resp: reqwest::Response) -> Result<Response<Bytes>, SendError> {
     let parts = head_of(&resp);
     let mut buf = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(transport_err)?;
+        let chunk = chunk.map_err(|e| SendError::AfterSend(transport_err(e)))?;
         if buf.len() + chunk.len() > MAX_SMALL_BODY {
-            return Err(transport_err(io::Error::other(
+            return Err(SendError::Local(transport_err(io::Error::other(
                 "the answer is larger than 32 MiB",
-            )));
+            ))));
         }
         buf.extend_from_slice(&chunk);
     }

@@ -293,7 +293,7 @@ async fn invalid_token_means_one_refresh_and_one_replay() {
 }
 
 #[tokio::test]
-async fn a_download_cut_halfway_leaves_no_file() {
+async fn a_download_cut_more_often_than_it_is_retried_leaves_no_file() {
     let emu = emulator();
     let t = fixed(&emu);
     let dir = scratch("cut");
@@ -305,7 +305,7 @@ async fn a_download_cut_halfway_leaves_no_file() {
     emu.set_faults(FaultPlan {
         drop_downloads: Some(DropDownloads {
             after_bytes: 500_000,
-            count: 1,
+            count: 100,
         }),
         ..Default::default()
     });

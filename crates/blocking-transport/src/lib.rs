@@ -1,26 +1,22 @@
 //! Runs [`zoho_core`] operations on [ureq](https://docs.rs/ureq) 3, blocking.
 //!
-//! A [`Transport`] owns the HTTP agent, the credentials and the token, and gives every call the
-//! same treatment: a limit on calls in flight, a fresh token (one refresh for all threads, ahead
-//! of expiry, and once more on `401 INVALID_TOKEN` with one replay), retries as
-//! [`zoho_core::retry::decide`] says, connect/read/overall timeouts, no redirects, uploads
+//! A [`Transport`] is a short driver of [`zoho_core::engine::Engine`], which decides every
+//! call's tokens, refresh, replay and retries; the transport sends with ureq, reads, sleeps and
+//! streams: a limit on calls in flight, connect/read/overall timeouts, no redirects, uploads
 //! streamed from files or readers, downloads streamed to writers or files (a temporary file
-//! renamed on success), and a `tracing` span per attempt with no secret in it.
+//! renamed on success, and reset when a cut download is sent again).
 
 mod gate;
 mod handles;
-mod tokens;
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Instant, SystemTime};
+use std::sync::{Arc, Mutex};
 
-use zoho_core::auth::authorize;
 use zoho_core::bytes::Bytes;
+use zoho_core::engine::{Answer, Engine, Finish, SendError, SendRequest};
 use zoho_core::http::{Request, Response};
-use zoho_core::retry::{self, Attempt, Decision, Failure};
 use zoho_core::{
     BaseUrl, Body, Download, DownloadHead, DownloadStart, Error, MultipartReader, Operation,
 };
@@ -106,27 +102,17 @@ impl<R: Read> Read for Counting<R> {
 
 pub use zoho_core::{DownloadOptions, DownloadedFile};
 
-/// What came back from one exchange.
-enum Answer {
-    /// A 2xx answer whose body is still on the wire.
-    Streaming(Response<ureq::Body>),
-    /// Any other answer, read whole (bounded).
-    Whole(Response<Bytes>),
-}
-
 /// Executes zoho-core operations over ureq.
 pub struct Transport {
-    agent: ureq::Agent,
-    config: Config,
-    tokens: tokens::Tokens,
-    api_base: RwLock<BaseUrl>,
+    http: Ureq,
+    engine: Engine,
     gate: gate::Gate,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("config", &self.config)
+            .field("config", self.engine.config())
             .finish_non_exhaustive()
     }
 }
@@ -155,24 +141,21 @@ impl Transport {
             .build()
             .into();
         Ok(Self {
-            agent,
-            tokens: tokens::Tokens::new(&config),
-            api_base: RwLock::new(config.endpoints.api.clone()),
+            http: Ureq(agent),
             gate: gate::Gate::new(config.max_in_flight.max(1)),
-            config,
+            engine: Engine::new(config),
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        self.engine.config()
     }
 
-    /// The API base currently used (a token's `api_domain` may have replaced the configured one).
+    /// The API base of the latest call (a token's `api_domain` may have replaced the configured
+    /// one, within the data centre).
     pub fn api_base(&self) -> BaseUrl {
-        self.api_base
-            .read()
-            .map_or_else(|p| p.into_inner().clone(), |b| b.clone())
+        self.engine.api_base()
     }
 
     /// Runs an operation whose request has no caller-supplied sources.
@@ -186,43 +169,68 @@ impl Transport {
         op: &O,
         sources: &[Source],
     ) -> Result<O::Output, Error> {
-        let resp = match self.exchange(|b| op.request(b), op.idempotent(), sources)? {
-            Answer::Whole(r) => r,
-            Answer::Streaming(r) => read_whole(r)?,
-        };
-        op.response(resp)
+        let _permit = self.gate.enter();
+        self.engine.execute(&self.http, op, sources)
     }
 
-    /// Streams a download into `out`; returns what the head said.
+    /// Streams a download into `out`; returns what the head said. A writer cannot be reset, so
+    /// a download cut mid-body is not sent again here (it is with the `download_to_*` methods).
     pub fn download<D: Download>(
         &self,
         d: &D,
         out: &mut dyn Write,
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        let resp = match self.exchange(|b| d.request(b), true, &[])? {
-            Answer::Whole(r) => {
-                return Err(d
-                    .small_body(r)
-                    .err()
-                    .unwrap_or_else(|| Error::NoContent { what: d.what() }));
-            }
-            Answer::Streaming(r) => r,
-        };
-        let (parts, body) = resp.into_parts();
-        match d.start(&parts)? {
-            DownloadStart::Stream(head) => {
-                let n = copy_body(body.into_reader(), out, head.content_length, opts)?;
-                Ok((head, n))
-            }
-            DownloadStart::ReadBody => {
-                let whole = read_whole(Response::from_parts(parts, body))?;
-                let (head, bytes) = d.small_body(whole)?;
-                check_cap(bytes.len() as u64, opts)?;
-                out.write_all(&bytes).map_err(transport_err)?;
-                Ok((head, bytes.len() as u64))
-            }
-        }
+        self.download_into(d, Sink::Writer(out), opts)
+    }
+
+    fn download_into<D: Download>(
+        &self,
+        d: &D,
+        mut sink: Sink<'_>,
+        opts: &DownloadOptions<'_>,
+    ) -> Result<(DownloadHead, u64), Error> {
+        let _permit = self.gate.enter();
+        let resettable = matches!(sink, Sink::File(_));
+        let mut first = true;
+        self.engine.run(
+            &self.http,
+            &|b| d.request(b),
+            true,
+            resettable,
+            &[],
+            |answer| {
+                let resp = match answer {
+                    Answer::Whole(r) => {
+                        return Err(Finish::Fail(
+                            d.small_body(r)
+                                .err()
+                                .unwrap_or_else(|| Error::NoContent { what: d.what() }),
+                        ));
+                    }
+                    Answer::Success(r) => r,
+                };
+                if !std::mem::replace(&mut first, false) {
+                    tracing::info!("the download was cut; starting again from byte 0");
+                    sink.reset()?;
+                }
+                let (parts, body) = resp.into_parts();
+                match d.start(&parts)? {
+                    DownloadStart::Stream(head) => {
+                        let n =
+                            copy_body(body.into_reader(), &mut sink, head.content_length, opts)?;
+                        Ok((head, n))
+                    }
+                    DownloadStart::ReadBody => {
+                        let whole = read_whole(Response::from_parts(parts, body))?;
+                        let (head, bytes) = d.small_body(whole)?;
+                        check_cap(bytes.len() as u64, opts)?;
+                        sink.write_all(&bytes).map_err(transport_err)?;
+                        Ok((head, bytes.len() as u64))
+                    }
+                }
+            },
+        )
     }
 
     /// Downloads to exactly `path`, through a temporary file beside it that is renamed on
@@ -287,129 +295,11 @@ impl Transport {
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
         let mut file = File::create(tmp).map_err(transport_err)?;
-        let out = self.download(d, &mut file, opts)?;
+        let out = self.download_into(d, Sink::File(&mut file), opts)?;
         if opts.sync {
             file.sync_all().map_err(transport_err)?;
         }
         Ok(out)
-    }
-
-    /// One call with its retries and its token refresh.
-    fn exchange(
-        &self,
-        build: impl Fn(&BaseUrl) -> Result<Request<Body>, Error>,
-        idempotent: bool,
-        sources: &[Source],
-    ) -> Result<Answer, Error> {
-        let _permit = self.gate.enter();
-        let started = Instant::now();
-        let rewindable = sources.iter().all(Source::rewindable);
-        let mut replayed = false;
-        let mut number = 0;
-        loop {
-            number += 1;
-            let mut req = build(&self.api_base())?;
-            let token = self.tokens.current(self)?;
-            authorize(&mut req, &token)?;
-            let span = tracing::info_span!(
-                "zoho.request",
-                method = %req.method(),
-                path = %req.uri().path(),
-                attempt = number,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let _entered = span.enter();
-            let t0 = Instant::now();
-            let sent = self.send(req, sources);
-            span.record("duration_ms", t0.elapsed().as_millis() as u64);
-            let attempt = Attempt {
-                number,
-                elapsed: started.elapsed(),
-                idempotent,
-                rewindable,
-                now: SystemTime::now(),
-                jitter: retry::jitter(),
-            };
-            let (kind, error) = match sent {
-                Err(SendError::Fatal(e)) => return Err(e),
-                Err(SendError::Connect(e)) => (Failure::Connect, e),
-                Err(SendError::AfterSend(e)) => (Failure::AfterSend, e),
-                Ok(resp) => {
-                    let status = resp.status();
-                    span.record("status", status.as_u16());
-                    if status.is_success() {
-                        return Ok(Answer::Streaming(resp));
-                    }
-                    let whole = read_whole(resp)?;
-                    if zoho_core::response::is_invalid_token(&whole) && !replayed && rewindable {
-                        replayed = true;
-                        tracing::info!("access token refused; refreshing once and replaying");
-                        self.tokens.refresh_after_rejection(self, &token)?;
-                        continue;
-                    }
-                    let headers = whole.headers().clone();
-                    match retry::decide(
-                        &self.config.retry,
-                        Failure::Status(status, &headers),
-                        attempt,
-                    ) {
-                        Decision::RetryAfter(d) => {
-                            tracing::info!(
-                                status = status.as_u16(),
-                                wait_ms = d.as_millis() as u64,
-                                "retrying"
-                            );
-                            std::thread::sleep(d);
-                            continue;
-                        }
-                        Decision::Stop => return Ok(Answer::Whole(whole)),
-                    }
-                }
-            };
-            match retry::decide(&self.config.retry, kind, attempt) {
-                Decision::RetryAfter(d) => {
-                    tracing::info!(
-                        wait_ms = d.as_millis() as u64,
-                        "connection failed; retrying"
-                    );
-                    std::thread::sleep(d);
-                }
-                Decision::Stop => return Err(error),
-            }
-        }
-    }
-
-    /// Sends one request.
-    fn send(
-        &self,
-        req: Request<Body>,
-        sources: &[Source],
-    ) -> Result<Response<ureq::Body>, SendError> {
-        let (parts, body) = req.into_parts();
-        let result = match body {
-            Body::Empty => self.agent.run(Request::from_parts(parts, ())),
-            Body::Bytes(b) => self.agent.run(Request::from_parts(parts, b.to_vec())),
-            Body::Multipart(plan) => {
-                let mut readers = Vec::with_capacity(sources.len());
-                for s in sources {
-                    readers.push(s.open().map_err(|e| SendError::Fatal(transport_err(e)))?);
-                }
-                if readers.len() != plan.source_count() {
-                    return Err(SendError::Fatal(Error::Body(
-                        zoho_core::BodyError::MissingSource {
-                            index: readers.len(),
-                        },
-                    )));
-                }
-                let mut reader = MultipartReader::new(&plan, readers);
-                self.agent.run(Request::from_parts(
-                    parts,
-                    ureq::SendBody::from_reader(&mut reader),
-                ))
-            }
-        };
-        result.map_err(classify)
     }
 
     /// Sends a token request (an authorization-code exchange, say) with this transport's agent
@@ -418,57 +308,94 @@ impl Transport {
         &self,
         req: &zoho_core::auth::TokenRequest,
     ) -> Result<zoho_core::auth::Token, Error> {
-        let resp = match self.send(req.request()?, &[]) {
-            Ok(r) => read_whole(r)?,
-            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
-                return Err(e);
-            }
-        };
-        req.response(resp, SystemTime::now())
+        self.engine.request_token(&self.http, req)
     }
 
     /// Revokes a refresh token (and the access tokens minted from it).
     pub fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
-        let resp = match self.send(req.request()?, &[]) {
-            Ok(r) => read_whole(r)?,
-            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
-                return Err(e);
-            }
-        };
-        req.response(resp)
-    }
-
-    /// Fetches a token from the accounts server, with this transport's agent (same timeouts,
-    /// proxy and TLS as API calls).
-    fn fetch_token(
-        &self,
-        req: &zoho_core::auth::TokenRequest,
-    ) -> Result<zoho_core::auth::Token, Error> {
-        let http_req = req.request()?;
-        let resp = match self.send(http_req, &[]) {
-            Ok(r) => read_whole(r)?,
-            Err(SendError::Fatal(e) | SendError::Connect(e) | SendError::AfterSend(e)) => {
-                return Err(e);
-            }
-        };
-        let token = req.response(resp, SystemTime::now())?;
-        if !self.config.fixed_api_base
-            && let Some(domain) = &token.api_domain
-            && let Ok(mut base) = self.api_base.write()
-        {
-            *base = domain.clone();
-        }
-        Ok(token)
+        self.engine.revoke(&self.http, req)
     }
 }
 
-enum SendError {
-    /// Nothing was sent.
-    Connect(Error),
-    /// The connection failed after (part of) the request was sent.
-    AfterSend(Error),
-    /// Not a network failure (a source could not be opened, a bad body).
-    Fatal(Error),
+/// Where a download goes: a caller's writer, or a file that can be reset for a new attempt.
+enum Sink<'a> {
+    Writer(&'a mut dyn Write),
+    File(&'a mut File),
+}
+
+impl Sink<'_> {
+    fn reset(&mut self) -> Result<(), Finish> {
+        match self {
+            Sink::File(f) => f
+                .set_len(0)
+                .and_then(|()| f.rewind())
+                .map_err(|e| Finish::Fail(transport_err(e))),
+            Sink::Writer(_) => Err(Finish::Fail(transport_err(io::Error::other(
+                "a writer cannot be reset for a new attempt",
+            )))),
+        }
+    }
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Writer(w) => w.write(buf),
+            Sink::File(f) => f.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Writer(w) => w.flush(),
+            Sink::File(f) => f.flush(),
+        }
+    }
+}
+
+/// ureq as the engine's sender.
+struct Ureq(ureq::Agent);
+
+impl SendRequest<Source> for Ureq {
+    type Body = ureq::Body;
+
+    fn send(
+        &self,
+        req: Request<Body>,
+        sources: &[Source],
+    ) -> Result<Response<ureq::Body>, SendError> {
+        let (parts, body) = req.into_parts();
+        let result = match body {
+            Body::Empty => self.0.run(Request::from_parts(parts, ())),
+            Body::Bytes(b) => self.0.run(Request::from_parts(parts, b.to_vec())),
+            Body::Multipart(plan) => {
+                let mut readers = Vec::with_capacity(sources.len());
+                for s in sources {
+                    readers.push(s.open().map_err(|e| SendError::Local(transport_err(e)))?);
+                }
+                if readers.len() != plan.source_count() {
+                    return Err(SendError::Local(Error::Body(
+                        zoho_core::BodyError::MissingSource {
+                            index: readers.len(),
+                        },
+                    )));
+                }
+                let mut reader = MultipartReader::new(&plan, readers);
+                self.0.run(Request::from_parts(
+                    parts,
+                    ureq::SendBody::from_reader(&mut reader),
+                ))
+            }
+        };
+        result.map_err(classify)
+    }
+
+    fn read_whole(&self, resp: Response<ureq::Body>) -> Result<Response<Bytes>, SendError> {
+        read_whole(resp)
+    }
+
+    fn rewindable(&self, sources: &[Source]) -> bool {
+        sources.iter().all(Source::rewindable)
+    }
 }
 
 fn classify(e: ureq::Error) -> SendError {
@@ -488,7 +415,7 @@ fn classify(e: ureq::Error) -> SendError {
                 let inner = io
                     .into_inner()
                     .and_then(|b| b.downcast::<zoho_core::BodyError>().ok());
-                return SendError::Fatal(inner.map_or_else(
+                return SendError::Local(inner.map_or_else(
                     || transport_err(io::Error::other("upload source failed")),
                     |b| Error::Body(*b),
                 ));
@@ -503,14 +430,14 @@ fn classify(e: ureq::Error) -> SendError {
     }
 }
 
-fn read_whole(resp: Response<ureq::Body>) -> Result<Response<Bytes>, Error> {
+fn read_whole(resp: Response<ureq::Body>) -> Result<Response<Bytes>, SendError> {
     let (parts, body) = resp.into_parts();
     let mut buf = Vec::new();
     body.into_with_config()
         .limit(MAX_SMALL_BODY)
         .reader()
         .read_to_end(&mut buf)
-        .map_err(transport_err)?;
+        .map_err(|e| SendError::AfterSend(transport_err(e)))?;
     Ok(Response::from_parts(parts, Bytes::from(buf)))
 }
 
@@ -518,23 +445,28 @@ fn check_cap(n: u64, opts: &DownloadOptions<'_>) -> Result<(), Error> {
     zoho_core::operation::check_download_size(n, opts.max_bytes)
 }
 
+/// Copies a body: a read that fails, or a body shorter than declared, is a cut (sent again when
+/// the target can be reset); a write that fails, or a body over the cap, is not.
 fn copy_body(
     mut r: impl Read,
     out: &mut dyn Write,
     total: Option<u64>,
     opts: &DownloadOptions<'_>,
-) -> Result<u64, Error> {
+) -> Result<u64, Finish> {
     if let Some(t) = total {
         check_cap(t, opts)?;
     }
     let mut buf = vec![0u8; 256 * 1024];
     let mut n = 0u64;
+    if let Some(p) = opts.progress {
+        p(0, total);
+    }
     loop {
         let k = match r.read(&mut buf) {
             Ok(0) => break,
             Ok(k) => k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(transport_err(e)),
+            Err(e) => return Err(Finish::Cut(transport_err(e))),
         };
         n += k as u64;
         check_cap(n, opts)?;
@@ -543,6 +475,6 @@ fn copy_body(
             p(n, total);
         }
     }
-    zoho_core::operation::check_download_complete(n, total)?;
+    zoho_core::operation::check_download_complete(n, total).map_err(Finish::Cut)?;
     Ok(n)
 }

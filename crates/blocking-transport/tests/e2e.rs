@@ -297,7 +297,7 @@ fn invalid_token_means_one_refresh_and_one_replay() {
         s.api_requests, 3,
         "the first call, the refused call, and one replay"
     );
-    // A fixed token cannot be refreshed: the 401 comes back as a typed error after one replay.
+    // A fixed token cannot be refreshed: the 401 comes back as a typed error, not replayed.
     let fixed = fixed(&emu);
     let a = Attachments::new(
         &fixed,
@@ -308,7 +308,7 @@ fn invalid_token_means_one_refresh_and_one_replay() {
 }
 
 #[test]
-fn a_download_cut_halfway_leaves_no_file() {
+fn a_cut_download_is_sent_again_and_one_cut_too_many_leaves_no_file() {
     let emu = emulator();
     let t = fixed(&emu);
     let dir = scratch("cut");
@@ -316,17 +316,39 @@ fn a_download_cut_halfway_leaves_no_file() {
         &t,
         zoho_core::ops::Attachments::parse(Api::CRM, "Leads", CRM_LEAD).unwrap(),
     );
-    let up = a
-        .upload_file(&write(&dir, "big.bin", &vec![3u8; 2_000_000]))
-        .unwrap();
-    emu.set_faults(FaultPlan {
-        drop_downloads: Some(DropDownloads {
-            after_bytes: 500_000,
-            count: 1,
-        }),
-        ..Default::default()
-    });
+    let data = vec![3u8; 2_000_000];
+    let up = a.upload_file(&write(&dir, "big.bin", &data)).unwrap();
+    let cut = |count| {
+        emu.set_faults(FaultPlan {
+            drop_downloads: Some(DropDownloads {
+                after_bytes: 500_000,
+                count,
+            }),
+            ..Default::default()
+        })
+    };
+    // One cut: sent again from byte 0 into the same (reset) temporary file.
+    cut(1);
     let target = dir.join("target.bin");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |n: u64, _: Option<u64>| seen.lock().unwrap().push(n);
+    let opts = DownloadOptions {
+        progress: Some(&progress),
+        ..DownloadOptions::default()
+    };
+    let got = a.download_to_path(up.id.clone(), &target, &opts).unwrap();
+    assert_eq!(got.bytes, 2_000_000);
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(
+        seen.iter().filter(|&&n| n == 0).count(),
+        2,
+        "progress restarts from 0"
+    );
+    assert_eq!(seen.last(), Some(&2_000_000));
+    std::fs::remove_file(&target).unwrap();
+    // More cuts than attempts: an error, and nothing left behind.
+    cut(100);
     let r = a.download_to_path(up.id.clone(), &target, &DownloadOptions::default());
     assert!(r.is_err(), "{r:?}");
     assert!(!target.exists());
@@ -339,7 +361,8 @@ fn a_download_cut_halfway_leaves_no_file() {
         vec![std::ffi::OsString::from("big.bin")],
         "no temporary file left behind"
     );
-    assert_eq!(emu.stats().injected.dropped_downloads, 1);
+    let attempts = u64::from(RetryPolicy::default().max_attempts);
+    assert_eq!(emu.stats().injected.dropped_downloads, 1 + attempts);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

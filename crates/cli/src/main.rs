@@ -328,7 +328,7 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                     "{}",
                     json!({
                         "credentials": source,
-                        "client_id": config.credentials.store_key(),
+                        "client_id": config.credentials.client_id(),
                         "api": t.api_base().as_str(),
                         "accounts": config.endpoints.accounts.as_str(),
                         "token_ok": true,
@@ -337,7 +337,13 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                 );
             } else {
                 println!("Credentials: {source}");
-                println!("Client:      {}", config.credentials.store_key());
+                println!(
+                    "Client:      {}",
+                    config
+                        .credentials
+                        .client_id()
+                        .unwrap_or("(a fixed access token)")
+                );
                 println!("Accounts:    {}", config.endpoints.accounts);
                 match &token {
                     Some(tok) => println!(

@@ -209,13 +209,13 @@ impl TokenRequest {
         let body = resp.body();
         let value: serde_json::Value = match serde_json::from_slice(body) {
             Ok(v) => v,
-            Err(_) => return Err(response::unexpected(&resp)),
+            Err(_) => return Err(withheld(&resp)),
         };
         if let Some(e) = oauth_error(status, &value) {
             return Err(e.into());
         }
         if !status.is_success() {
-            return Err(response::unexpected(&resp));
+            return Err(withheld(&resp));
         }
         let raw: RawToken = response::decode(status, body).map_err(|e| match e {
             Error::Decode {
@@ -257,6 +257,19 @@ fn oauth_error(status: http::StatusCode, v: &serde_json::Value) -> Option<OAuthE
             .and_then(|d| d.as_str())
             .map(str::to_owned),
     })
+}
+
+/// An unexpected answer of the accounts server, without its body: an echoing error page or a
+/// proxy may repeat the client secret or a token, so only its size is kept.
+fn withheld(resp: &Response<Bytes>) -> Error {
+    let mut e = response::unexpected(resp);
+    if let Error::UnexpectedResponse { body, .. } = &mut e {
+        *body = Bytes::from(format!(
+            "[{} bytes withheld: an accounts server answer may hold secrets]",
+            resp.body().len()
+        ));
+    }
+    e
 }
 
 /// The answer body with every token value replaced, for error reports.
@@ -322,16 +335,6 @@ pub struct Token {
     pub expires_at: SystemTime,
 }
 
-impl Token {
-    /// True when the token should be refreshed at `now`: it expires within `margin`.
-    pub fn needs_refresh(&self, now: SystemTime, margin: Duration) -> bool {
-        match self.expires_at.duration_since(now) {
-            Ok(left) => left <= margin,
-            Err(_) => true,
-        }
-    }
-}
-
 /// `POST {accounts}/oauth/v2/token/revoke` with `token=<refresh token>` in the form body.
 ///
 /// Zoho's docs put the token in the query string and its Python SDK puts it in the body; the
@@ -362,70 +365,14 @@ impl RevokeRequest {
             return Ok(());
         }
         let value: serde_json::Value =
-            serde_json::from_slice(resp.body()).map_err(|_| response::unexpected(&resp))?;
+            serde_json::from_slice(resp.body()).map_err(|_| withheld(&resp))?;
         if let Some(e) = oauth_error(status, &value) {
             return Err(e.into());
         }
         if status.is_success() && value.get("status").and_then(|s| s.as_str()) == Some("success") {
             return Ok(());
         }
-        Err(response::unexpected(&resp))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw(json: &str) -> RawToken {
-        serde_json::from_str(json).unwrap()
-    }
-
-    #[test]
-    fn expiry_readings() {
-        assert_eq!(
-            raw(r#"{"access_token":"a","expires_in":3600}"#).lifetime(),
-            Duration::from_secs(3600)
-        );
-        assert_eq!(
-            raw(r#"{"access_token":"a","expires_in_sec":3600,"expires_in":3600000}"#).lifetime(),
-            Duration::from_secs(3600)
-        );
-        assert_eq!(
-            raw(r#"{"access_token":"a","expires_in":3600000}"#).lifetime(),
-            Duration::from_secs(3600)
-        );
-        assert_eq!(
-            raw(r#"{"access_token":"a"}"#).lifetime(),
-            Duration::from_secs(3600)
-        );
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let s = Secret::new("1000.abcdef");
-        assert_eq!(format!("{s} {s:?}"), "[redacted] [redacted]");
-        let c = Client {
-            id: "1000.ID".into(),
-            secret: Secret::new("topsecret"),
-        };
-        assert!(!format!("{c:?}").contains("topsecret"));
-    }
-
-    #[test]
-    fn needs_refresh_with_margin() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let t = Token {
-            access_token: Secret::new("a"),
-            refresh_token: None,
-            api_domain: None,
-            scope: None,
-            expires_in: Duration::from_secs(3600),
-            expires_at: now + Duration::from_secs(3600),
-        };
-        assert!(!t.needs_refresh(now, Duration::from_secs(60)));
-        assert!(t.needs_refresh(now + Duration::from_secs(3541), Duration::from_secs(60)));
-        assert!(t.needs_refresh(now + Duration::from_secs(7200), Duration::from_secs(60)));
+        Err(withheld(&resp))
     }
 }
 
@@ -517,13 +464,53 @@ impl Credentials {
         })
     }
 
-    /// A key naming these credentials in a token store, without any secret in it: the client id
-    /// (or `fixed` for a fixed token).
-    pub fn store_key(&self) -> String {
+    /// The OAuth client id (not secret), or `None` for a fixed token. Tokens are stored under
+    /// the whole identity, [`TokenKey`](crate::engine::TokenKey), not under this id alone.
+    pub fn client_id(&self) -> Option<&str> {
         match self {
-            Credentials::AccessToken(_) => String::from("fixed"),
+            Credentials::AccessToken(_) => None,
             Credentials::RefreshToken { client, .. }
-            | Credentials::ClientCredentials { client, .. } => client.id.clone(),
+            | Credentials::ClientCredentials { client, .. } => Some(&client.id),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(json: &str) -> RawToken {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn expiry_readings() {
+        assert_eq!(
+            raw(r#"{"access_token":"a","expires_in":3600}"#).lifetime(),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            raw(r#"{"access_token":"a","expires_in_sec":3600,"expires_in":3600000}"#).lifetime(),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            raw(r#"{"access_token":"a","expires_in":3600000}"#).lifetime(),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            raw(r#"{"access_token":"a"}"#).lifetime(),
+            Duration::from_secs(3600)
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("1000.abcdef");
+        assert_eq!(format!("{s} {s:?}"), "[redacted] [redacted]");
+        let c = Client {
+            id: "1000.ID".into(),
+            secret: Secret::new("topsecret"),
+        };
+        assert!(!format!("{c:?}").contains("topsecret"));
     }
 }

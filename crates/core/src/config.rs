@@ -61,8 +61,12 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     /// Where tokens are shared (default: this client only).
     pub token_store: Option<Arc<dyn TokenStore>>,
-    /// Refresh this long before a token expires.
+    /// Refresh this long before a token expires (at most half of a token's lifetime).
     pub refresh_margin: Duration,
+    /// After the accounts server refuses a token request (`Access Denied` once 10 tokens were
+    /// minted in 10 minutes, say), callers get that refusal without a new request for this long;
+    /// doubled for each refusal in a row, up to 10 minutes.
+    pub token_refusal_backoff: Duration,
     /// Retry limits.
     pub retry: RetryPolicy,
     /// Calls in flight at once (Zoho Standard edition: 10).
@@ -88,6 +92,7 @@ impl ClientConfig {
             credentials,
             token_store: None,
             refresh_margin: Duration::from_secs(60),
+            token_refusal_backoff: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             max_in_flight: 10,
             connect_timeout: Duration::from_secs(10),
@@ -130,6 +135,7 @@ impl std::fmt::Debug for ClientConfig {
                 &self.token_store.as_ref().map(|_| "dyn TokenStore"),
             )
             .field("refresh_margin", &self.refresh_margin)
+            .field("token_refusal_backoff", &self.token_refusal_backoff)
             .field("retry", &self.retry)
             .field("max_in_flight", &self.max_in_flight)
             .field("connect_timeout", &self.connect_timeout)

@@ -91,6 +91,23 @@ impl DataCenter {
         format!("https://{host}.zohoapis.{}", self.api_tld())
     }
 
+    /// True when `url` is an `https` API host of this data centre (`zohoapis.{tld}` or a host
+    /// under it, on the default port, with no path): the only `api_domain` a token answer may
+    /// move calls to.
+    pub fn accepts_api_domain(self, url: &BaseUrl) -> bool {
+        let Ok(uri) = url.as_str().parse::<http::Uri>() else {
+            return false;
+        };
+        let Some(host) = uri.host().map(str::to_ascii_lowercase) else {
+            return false;
+        };
+        let apex = format!("zohoapis.{}", self.api_tld());
+        let host_ok = host == apex || host.ends_with(&format!(".{apex}"));
+        let port_ok = uri.port_u16().is_none_or(|p| p == 443);
+        let path_ok = uri.path().is_empty() || uri.path() == "/";
+        uri.scheme_str() == Some("https") && host_ok && port_ok && path_ok
+    }
+
     /// The short name used on command lines and in configuration: `us`, `eu`, ...
     pub fn as_str(self) -> &'static str {
         match self {
@@ -133,6 +150,10 @@ pub struct Endpoints {
     pub api: BaseUrl,
     /// Base of the accounts server, e.g. `https://accounts.zoho.com`.
     pub accounts: BaseUrl,
+    /// The data centre these hosts belong to, when they are Zoho's own: a token's `api_domain`
+    /// is followed only to an `https` API host of this data centre. `None` for a custom base
+    /// (the emulator, a proxy), whose `api` is kept whatever a token names.
+    pub data_center: Option<DataCenter>,
 }
 
 impl Endpoints {
@@ -143,7 +164,11 @@ impl Endpoints {
         let api = BaseUrl::new(dc.api_url(env));
         let accounts = BaseUrl::new(dc.accounts_url());
         match (api, accounts) {
-            (Ok(api), Ok(accounts)) => Self { api, accounts },
+            (Ok(api), Ok(accounts)) => Self {
+                api,
+                accounts,
+                data_center: Some(dc),
+            },
             _ => Self::unreachable_default(),
         }
     }
@@ -153,6 +178,7 @@ impl Endpoints {
         Self {
             accounts: base.clone(),
             api: base,
+            data_center: None,
         }
     }
 
@@ -160,6 +186,7 @@ impl Endpoints {
         Self {
             api: BaseUrl(String::from("https://www.zohoapis.com")),
             accounts: BaseUrl(String::from("https://accounts.zoho.com")),
+            data_center: Some(DataCenter::Us),
         }
     }
 }
@@ -188,5 +215,21 @@ mod tests {
             assert_eq!(dc.as_str().parse::<DataCenter>().unwrap(), dc);
         }
         assert!("uk".parse::<DataCenter>().is_err());
+    }
+
+    #[test]
+    fn api_domains_are_followed_only_within_the_data_centre() {
+        let ok = |dc: DataCenter, url: &str| dc.accepts_api_domain(&BaseUrl::new(url).unwrap());
+        assert!(ok(DataCenter::Us, "https://www.zohoapis.com"));
+        assert!(ok(DataCenter::Us, "https://sandbox.zohoapis.com/"));
+        assert!(ok(DataCenter::Au, "https://www.zohoapis.com.au"));
+        assert!(ok(DataCenter::Us, "https://www.zohoapis.com:443"));
+        assert!(!ok(DataCenter::Us, "http://www.zohoapis.com"));
+        assert!(!ok(DataCenter::Us, "https://www.zohoapis.eu"));
+        assert!(!ok(DataCenter::Us, "https://www.zohoapis.com.evil.example"));
+        assert!(!ok(DataCenter::Us, "https://evilzohoapis.com"));
+        assert!(!ok(DataCenter::Us, "https://www.zohoapis.com:8443"));
+        assert!(!ok(DataCenter::Us, "https://www.zohoapis.com/proxy"));
+        assert!(!ok(DataCenter::Eu, "http://127.0.0.1:8080"));
     }
 }

@@ -258,7 +258,7 @@ fn hint(error: &str) -> &'static str {
 }
 
 /// A request body that did not match its plan.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BodyError {
     /// A source ended before its declared length (e.g. the file shrank while uploading).

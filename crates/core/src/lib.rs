@@ -22,6 +22,7 @@ pub mod body;
 pub mod config;
 pub mod datacenter;
 pub mod disposition;
+pub mod engine;
 pub mod error;
 pub mod ids;
 pub mod module;

@@ -96,7 +96,7 @@ fn run_all(resp: &Response<Bytes>) {
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     match token.response(resp.clone(), now) {
         Ok(t) => {
-            let _ = t.needs_refresh(now, Duration::from_secs(60));
+            let _ = zoho_core::StoredToken::from(&t).needs_refresh(now, Duration::from_secs(60));
         }
         Err(e) => {
             let _ = e.to_string();

@@ -1,0 +1,426 @@
+//! The token cache of a client, as a value: asked for a token it answers "here is one" or "send
+//! this token request", takes the answer, and remembers a refusal so that callers get the same
+//! error without a new request until a back-off has passed. Time is passed in.
+//!
+//! The driver holds the cache under one lock across the token request, so concurrent callers
+//! cause one request and then find its token (or its refusal).
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use sha2::{Digest, Sha256};
+
+use crate::api::BaseUrl;
+use crate::auth::{Credentials, Grant, Secret, Token, TokenRequest};
+use crate::config::{ClientConfig, StoredToken, TokenStore};
+use crate::datacenter::DataCenter;
+use crate::error::{Error, OAuthError};
+
+/// Longest wait after repeated refusals: Zoho's token limit counts over 10 minutes.
+const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(600);
+
+/// The identity a token belongs to, as a token store key: the accounts server, the client id and
+/// a SHA-256 fingerprint of the grant (refresh token, or scope and org). No secret can be read
+/// back from it; a token stored under another identity is never used.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TokenKey(String);
+
+impl TokenKey {
+    /// The key of a token request's identity.
+    pub fn of(req: &TokenRequest) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"zoho-files token identity v1\0");
+        match &req.grant {
+            Grant::RefreshToken(t) => {
+                h.update(b"refresh\0");
+                h.update(t.expose().as_bytes());
+            }
+            Grant::AuthorizationCode { code, .. } => {
+                h.update(b"code\0");
+                h.update(code.expose().as_bytes());
+            }
+            Grant::ClientCredentials { scope, soid } => {
+                h.update(b"client_credentials\0");
+                h.update(scope.as_bytes());
+                h.update(b"\0");
+                h.update(soid.as_bytes());
+            }
+        }
+        let fingerprint: String = h.finalize()[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Self(format!(
+            "{} {} {fingerprint}",
+            req.accounts.as_str(),
+            req.client.id
+        ))
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A token ready for a request, and the API base that very request goes to.
+#[derive(Clone, Debug)]
+pub struct Ready {
+    /// The access token.
+    pub token: Secret,
+    /// Where the request goes: the token's `api_domain` when it may be followed, otherwise the
+    /// configured API base.
+    pub api: BaseUrl,
+}
+
+/// What the cache answers.
+#[derive(Debug)]
+pub enum TokenStep {
+    /// Use this token.
+    Ready(Ready),
+    /// Send this token request and hand the answer to [`TokenCache::answer`].
+    Fetch(TokenRequest),
+    /// The accounts server refused recently: this error, without a new request.
+    Refused(Error),
+}
+
+#[derive(Debug)]
+struct Refusal {
+    until: SystemTime,
+    error: OAuthError,
+}
+
+/// The token of one client (see the module docs).
+pub struct TokenCache {
+    fixed: Option<Secret>,
+    request: Option<TokenRequest>,
+    key: Option<TokenKey>,
+    store: Option<Arc<dyn TokenStore>>,
+    current: Option<StoredToken>,
+    refusal: Option<Refusal>,
+    backoff: Duration,
+    first_backoff: Duration,
+    margin: Duration,
+    api: BaseUrl,
+    follow: Option<DataCenter>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("key", &self.key)
+            .field("has_token", &self.current.is_some())
+            .field("refusal", &self.refusal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    /// The cache of a client with this configuration.
+    pub fn new(config: &ClientConfig) -> Self {
+        let request = config.credentials.token_request(&config.endpoints.accounts);
+        let fixed = match &config.credentials {
+            Credentials::AccessToken(s) => Some(s.clone()),
+            _ => None,
+        };
+        Self {
+            key: request.as_ref().map(TokenKey::of),
+            request,
+            fixed,
+            store: config.token_store.clone(),
+            current: None,
+            refusal: None,
+            backoff: config.token_refusal_backoff,
+            first_backoff: config.token_refusal_backoff,
+            margin: config.refresh_margin,
+            api: config.endpoints.api.clone(),
+            follow: config
+                .endpoints
+                .data_center
+                .filter(|_| !config.fixed_api_base),
+        }
+    }
+
+    /// True when a new token can be minted (false for a fixed access token).
+    pub fn can_refresh(&self) -> bool {
+        self.request.is_some()
+    }
+
+    /// The identity key (none for a fixed access token).
+    pub fn key(&self) -> Option<&TokenKey> {
+        self.key.as_ref()
+    }
+
+    /// A token at `now`. `rejected` names a token the API just refused (`401 INVALID_TOKEN`): it
+    /// is dropped unless another caller already replaced it.
+    pub fn next(&mut self, now: SystemTime, rejected: Option<&Secret>) -> TokenStep {
+        if let Some(s) = &self.fixed {
+            return TokenStep::Ready(Ready {
+                token: s.clone(),
+                api: self.api.clone(),
+            });
+        }
+        if let Some(r) = rejected
+            && self.current.as_ref().is_some_and(|c| &c.access_token == r)
+        {
+            self.current = None;
+        }
+        if let Some(c) = self.current.as_ref().filter(|c| self.usable(c, now)) {
+            return TokenStep::Ready(self.ready(c));
+        }
+        if let Some(r) = &self.refusal
+            && now < r.until
+        {
+            return TokenStep::Refused(Error::OAuth(r.error.clone()));
+        }
+        if let (Some(store), Some(key)) = (&self.store, &self.key)
+            && let Ok(Some(stored)) = store.load(key.as_str())
+            && rejected.is_none_or(|r| &stored.access_token != r)
+            && self.usable(&stored, now)
+        {
+            let ready = self.ready(&stored);
+            self.current = Some(stored);
+            return TokenStep::Ready(ready);
+        }
+        match &self.request {
+            Some(req) => TokenStep::Fetch(req.clone()),
+            None => TokenStep::Refused(Error::Input(crate::InputError::Empty {
+                what: "the credentials",
+            })),
+        }
+    }
+
+    /// Takes the answer to the token request [`next`](Self::next) asked for, received at `now`.
+    pub fn answer(
+        &mut self,
+        answer: Result<Token, Error>,
+        now: SystemTime,
+    ) -> Result<Ready, Error> {
+        let token = match answer {
+            Ok(t) => t,
+            Err(Error::OAuth(e)) => {
+                self.refusal = Some(Refusal {
+                    until: now.checked_add(self.backoff).unwrap_or(now),
+                    error: e.clone(),
+                });
+                self.backoff = (self.backoff * 2).min(MAX_REFUSAL_BACKOFF);
+                return Err(Error::OAuth(e));
+            }
+            Err(e) => return Err(e),
+        };
+        self.refusal = None;
+        self.backoff = self.first_backoff;
+        // A token that lives less than twice the margin is used for half its life, not re-minted
+        // on every call.
+        self.margin = self.margin.min(token.expires_in / 2);
+        let stored = StoredToken::from(&token);
+        if let (Some(store), Some(key)) = (&self.store, &self.key)
+            && let Err(e) = store.store(key.as_str(), &stored)
+        {
+            tracing::warn!(error = %e, "could not save the access token in the token store");
+        }
+        let ready = self.ready(&stored);
+        self.current = Some(stored);
+        Ok(ready)
+    }
+
+    fn usable(&self, t: &StoredToken, now: SystemTime) -> bool {
+        !t.needs_refresh(now, self.margin)
+    }
+
+    fn ready(&self, t: &StoredToken) -> Ready {
+        let api = match (self.follow, &t.api_domain) {
+            (Some(dc), Some(d)) if dc.accepts_api_domain(d) => d.clone(),
+            _ => self.api.clone(),
+        };
+        Ready {
+            token: t.access_token.clone(),
+            api,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::datacenter::Environment;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    fn t0() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
+    fn config(refresh: &str) -> ClientConfig {
+        ClientConfig::for_data_center(
+            DataCenter::Eu,
+            Environment::Production,
+            Credentials::refresh_token("1000.ID", "client-secret", refresh),
+        )
+    }
+
+    fn token(access: &str, secs: u64, api: Option<&str>) -> Token {
+        Token {
+            access_token: Secret::new(access),
+            refresh_token: None,
+            api_domain: api.map(|a| BaseUrl::new(a).unwrap()),
+            scope: None,
+            expires_in: Duration::from_secs(secs),
+            expires_at: t0() + Duration::from_secs(secs),
+        }
+    }
+
+    fn fetch(c: &mut TokenCache, now: SystemTime) -> TokenRequest {
+        match c.next(now, None) {
+            TokenStep::Fetch(r) => r,
+            other => panic!("expected a token request, got {other:?}"),
+        }
+    }
+
+    fn ready(c: &mut TokenCache, now: SystemTime) -> Ready {
+        match c.next(now, None) {
+            TokenStep::Ready(r) => r,
+            other => panic!("expected a token, got {other:?}"),
+        }
+    }
+
+    #[derive(Default)]
+    struct Store(Mutex<HashMap<String, StoredToken>>);
+    impl TokenStore for Store {
+        fn load(&self, key: &str) -> std::io::Result<Option<StoredToken>> {
+            Ok(self.0.lock().unwrap().get(key).cloned())
+        }
+        fn store(&self, key: &str, token: &StoredToken) -> std::io::Result<()> {
+            self.0.lock().unwrap().insert(key.to_owned(), token.clone());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_key_names_the_whole_identity_and_no_secret() {
+        let key = |refresh: &str, accounts: &str| {
+            let mut c = config(refresh);
+            c.endpoints.accounts = BaseUrl::new(accounts).unwrap();
+            TokenCache::new(&c).key().unwrap().clone()
+        };
+        let a = key("1000.refresh-a", "https://accounts.zoho.eu");
+        assert_eq!(a, key("1000.refresh-a", "https://accounts.zoho.eu"));
+        assert_ne!(a, key("1000.refresh-b", "https://accounts.zoho.eu"));
+        assert_ne!(a, key("1000.refresh-a", "https://accounts.zoho.com"));
+        assert!(a.as_str().starts_with("https://accounts.zoho.eu 1000.ID "));
+        assert!(!a.as_str().contains("refresh-a") && !a.as_str().contains("client-secret"));
+    }
+
+    #[test]
+    fn a_stored_token_of_another_identity_is_never_used() {
+        let store = Arc::new(Store::default());
+        let mut old = config("1000.old-org");
+        old.token_store = Some(store.clone());
+        let mut c = TokenCache::new(&old);
+        fetch(&mut c, t0());
+        c.answer(Ok(token("old-token", 3600, None)), t0()).unwrap();
+        let mut new = config("1000.new-org");
+        new.token_store = Some(store.clone());
+        let mut c = TokenCache::new(&new);
+        fetch(&mut c, t0());
+        // The same identity finds the stored token without a request.
+        let mut same = TokenCache::new(&old);
+        assert_eq!(ready(&mut same, t0()).token.expose(), "old-token");
+    }
+
+    #[test]
+    fn a_refusal_is_remembered_for_a_back_off_that_doubles() {
+        let mut cfg = config("1000.r");
+        cfg.token_refusal_backoff = Duration::from_secs(30);
+        let mut c = TokenCache::new(&cfg);
+        let denied = || {
+            Err(Error::OAuth(OAuthError {
+                status: http::StatusCode::OK,
+                error: String::from("Access Denied"),
+                description: None,
+            }))
+        };
+        fetch(&mut c, t0());
+        assert!(c.answer(denied(), t0()).is_err());
+        assert!(matches!(
+            c.next(t0() + Duration::from_secs(29), None),
+            TokenStep::Refused(Error::OAuth(_))
+        ));
+        let later = t0() + Duration::from_secs(30);
+        fetch(&mut c, later);
+        assert!(c.answer(denied(), later).is_err());
+        assert!(matches!(
+            c.next(later + Duration::from_secs(59), None),
+            TokenStep::Refused(_)
+        ));
+        fetch(&mut c, later + Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_token_shorter_than_the_margin_is_used_for_half_its_life() {
+        let mut c = TokenCache::new(&config("1000.r")); // margin 60 s
+        fetch(&mut c, t0());
+        c.answer(Ok(token("short", 40, None)), t0()).unwrap();
+        assert_eq!(
+            ready(&mut c, t0() + Duration::from_secs(19)).token.expose(),
+            "short"
+        );
+        fetch(&mut c, t0() + Duration::from_secs(20));
+    }
+
+    #[test]
+    fn api_domain_is_followed_only_within_the_data_centre_and_at_once() {
+        let mut c = TokenCache::new(&config("1000.r"));
+        fetch(&mut c, t0());
+        let r = c
+            .answer(
+                Ok(token("a", 3600, Some("https://sandbox.zohoapis.eu"))),
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(r.api.as_str(), "https://sandbox.zohoapis.eu");
+        let mut c = TokenCache::new(&config("1000.r"));
+        fetch(&mut c, t0());
+        let r = c
+            .answer(Ok(token("a", 3600, Some("http://127.0.0.9:9"))), t0())
+            .unwrap();
+        assert_eq!(r.api.as_str(), "https://www.zohoapis.eu");
+        // A custom base wins over any api_domain.
+        let base = BaseUrl::new("http://127.0.0.1:8080").unwrap();
+        let cfg =
+            ClientConfig::for_base_url(base.clone(), Credentials::refresh_token("i", "s", "r"));
+        let mut c = TokenCache::new(&cfg);
+        fetch(&mut c, t0());
+        let r = c
+            .answer(Ok(token("a", 3600, Some("https://www.zohoapis.com"))), t0())
+            .unwrap();
+        assert_eq!(r.api, base);
+    }
+
+    #[test]
+    fn a_rejected_token_is_dropped_once_and_a_fixed_token_is_kept() {
+        let mut c = TokenCache::new(&config("1000.r"));
+        fetch(&mut c, t0());
+        c.answer(Ok(token("first", 3600, None)), t0()).unwrap();
+        assert!(matches!(
+            c.next(t0(), Some(&Secret::new("first"))),
+            TokenStep::Fetch(_)
+        ));
+        c.answer(Ok(token("second", 3600, None)), t0()).unwrap();
+        // Another caller that saw "first" refused finds "second" without a request.
+        assert!(
+            matches!(c.next(t0(), Some(&Secret::new("first"))), TokenStep::Ready(r) if r.token.expose() == "second")
+        );
+        let fixed = ClientConfig::for_data_center(
+            DataCenter::Us,
+            Environment::Production,
+            Credentials::access_token("fixed"),
+        );
+        let mut c = TokenCache::new(&fixed);
+        assert!(!c.can_refresh() && c.key().is_none());
+        assert!(matches!(
+            c.next(t0(), Some(&Secret::new("fixed"))),
+            TokenStep::Ready(_)
+        ));
+    }
+}

@@ -14,8 +14,9 @@ use bytes::Bytes;
 
 use crate::error::{BodyError, InputError};
 
-/// A request body as planned by the core.
-#[derive(Clone, Debug, Default)]
+/// A request body as planned by the core. Its `Debug` shows sizes, never bytes: a token
+/// request's body holds the client secret and the refresh token or grant code.
+#[derive(Clone, Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -24,6 +25,21 @@ pub enum Body {
     Bytes(Bytes),
     /// A multipart plan whose sources the transport supplies.
     Multipart(Multipart),
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Body::Empty"),
+            Body::Bytes(b) => write!(f, "Body::Bytes({} bytes)", b.len()),
+            Body::Multipart(m) => write!(
+                f,
+                "Body::Multipart({} bytes, {} sources)",
+                m.content_length(),
+                m.source_count()
+            ),
+        }
+    }
 }
 
 impl Body {

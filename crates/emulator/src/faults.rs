@@ -30,6 +30,9 @@ pub struct FaultPlan {
     pub drop_downloads: Option<DropDownloads>,
     /// Access tokens issued from now on expire after this many seconds.
     pub token_lifetime_secs: Option<u64>,
+    /// Token answers from now on name this `api_domain` instead of the emulator's own URL (to
+    /// check that a client follows it only where it may).
+    pub api_domain: Option<String>,
 }
 
 /// See [`FaultPlan::fail_next`].

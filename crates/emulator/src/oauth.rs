@@ -136,10 +136,15 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
         }
         log.push(now);
     }
-    let lifetime_secs = lock(&app.faults)
-        .plan
-        .token_lifetime_secs
-        .unwrap_or(app.config.token_lifetime_secs);
+    let (lifetime_secs, api_domain) = {
+        let f = lock(&app.faults);
+        let lifetime = f
+            .plan
+            .token_lifetime_secs
+            .unwrap_or(app.config.token_lifetime_secs);
+        let domain = f.plan.api_domain.clone();
+        (lifetime, domain.unwrap_or_else(|| app.base_url.clone()))
+    };
     let access = st.new_secret("1000.");
     st.access_tokens.insert(
         access.clone(),
@@ -154,7 +159,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
     lock(&app.stats).tokens_issued += 1;
     let mut body = json!({
         "access_token": access,
-        "api_domain": app.base_url,
+        "api_domain": api_domain,
         "token_type": "Bearer",
         "expires_in": lifetime_secs,
     });

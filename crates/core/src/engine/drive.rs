@@ -22,7 +22,7 @@ use crate::auth::{RevokeRequest, Secret, Token, TokenRequest, authorize};
 use crate::body::Body;
 use crate::config::ClientConfig;
 use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{Download, DownloadHead, DownloadStart, Operation, check_download_complete};
 use crate::retry;
 
 /// Why a request got no answer.
@@ -239,6 +239,35 @@ impl Engine {
                 Ok(op.response(whole)?)
             },
         )
+    }
+
+    /// Downloads into memory, for senders that read answers whole (a closure): the file and what
+    /// the head said. A body shorter than its `Content-Length` is sent again, as a cut.
+    pub fn download_whole<S, T: SendRequest<S>, D: Download>(
+        &self,
+        sender: &T,
+        d: &D,
+    ) -> Result<(DownloadHead, Bytes), Error> {
+        self.run(sender, &|b| d.request(b), true, true, &[], |answer| {
+            let resp = match answer {
+                Answer::Whole(r) => {
+                    let e = d.small_body(r).err();
+                    return Err(Finish::Fail(
+                        e.unwrap_or(Error::NoContent { what: d.what() }),
+                    ));
+                }
+                Answer::Success(r) => sender.read_whole(r)?,
+            };
+            let (parts, body) = resp.into_parts();
+            match d.start(&parts)? {
+                DownloadStart::Stream(head) => {
+                    check_download_complete(body.len() as u64, head.content_length)
+                        .map_err(Finish::Cut)?;
+                    Ok((head, body))
+                }
+                DownloadStart::ReadBody => Ok(d.small_body(Response::from_parts(parts, body))?),
+            }
+        })
     }
 
     /// One call: sends, steps the engine, and hands each answer to `finish`; a [`Finish::Cut`]

@@ -140,6 +140,12 @@ impl Transport {
             .user_agent(config.user_agent.as_str())
             .build()
             .into();
+        if log::log_enabled!(target: "ureq_proto", log::Level::Trace) {
+            let why = "ureq_proto logs every byte on the wire at TRACE, the Authorization header \
+                       and token answers included: keep the `ureq_proto` target at DEBUG or below";
+            log::warn!(target: "zoho_blocking_transport", "{why}");
+            tracing::warn!("{why}");
+        }
         Ok(Self {
             http: Ureq(agent),
             gate: gate::Gate::new(config.max_in_flight.max(1)),

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, header};
 use serde::Deserialize;
 
-use crate::api::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::body::Body;
 use crate::error::{Error, InputError, OAuthError};
 use crate::response;

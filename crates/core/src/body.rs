@@ -83,7 +83,7 @@ impl Boundary {
         } else {
             Err(InputError::Invalid {
                 what: "multipart boundary",
-                value: crate::ids::printable(&b),
+                value: crate::error::printable(&b),
                 why: "use 1 to 70 letters, digits or '()+_,-./:=? characters",
             })
         }

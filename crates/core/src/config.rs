@@ -5,8 +5,8 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::api::BaseUrl;
 use crate::auth::{Credentials, Secret, Token};
+use crate::base_url::BaseUrl;
 use crate::datacenter::Endpoints;
 use crate::retry::RetryPolicy;
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::api::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::error::InputError;
 
 /// A Zoho data centre. An account lives in exactly one; calling another gives `invalid_client`
@@ -137,7 +137,7 @@ impl std::str::FromStr for DataCenter {
             .into_iter()
             .find(|dc| dc.as_str() == lower)
             .ok_or_else(|| InputError::UnknownDataCenter {
-                value: crate::ids::printable(s),
+                value: crate::error::printable(s),
             })
     }
 }

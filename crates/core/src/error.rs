@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::StatusCode;
 
 use crate::api::Api;
-use crate::module::Feature;
+use crate::api::Feature;
 
 /// Everything that can go wrong. Secrets never appear in any variant's text.
 #[derive(Debug, thiserror::Error)]
@@ -407,6 +407,15 @@ pub enum InputError {
         /// Why it is invalid.
         why: &'static str,
     },
+}
+
+/// A bounded, escaped copy of user input for error messages.
+pub(crate) fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::InputError;
+use crate::error::{InputError, printable};
 
 macro_rules! numeric_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
@@ -148,15 +148,6 @@ impl fmt::Debug for FileId {
 
 fn is_numeric_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A bounded, escaped copy of user input for error messages.
-pub(crate) fn printable(s: &str) -> String {
-    let mut out: String = s.chars().take(64).flat_map(char::escape_debug).collect();
-    if s.chars().count() > 64 {
-        out.push('…');
-    }
-    out
 }
 
 fn string_or_u64<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

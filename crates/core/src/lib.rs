@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod base_url;
 pub mod body;
 pub mod config;
 pub mod datacenter;
@@ -38,13 +39,14 @@ pub use bytes;
 /// The `http` crate this core is built on, for transports and callers.
 pub use http;
 
-pub use api::{Api, BaseUrl, BiginVersion, CrmVersion, Product};
+pub use api::{Api, BiginVersion, CrmVersion, Feature, Product};
+pub use base_url::BaseUrl;
 pub use body::{Body, Boundary, Multipart, MultipartReader, Segment};
 pub use config::{ClientConfig, StoredToken, TokenStore};
 pub use datacenter::{DataCenter, Endpoints, Environment};
 pub use error::{ApiError, BodyError, Error, ErrorCode, InputError, OAuthError};
 pub use ids::{AttachmentId, FileId, RecordId};
-pub use module::{Feature, ModuleName};
+pub use module::ModuleName;
 pub use operation::{
     Download, DownloadHead, DownloadOptions, DownloadStart, DownloadedFile, Operation,
 };

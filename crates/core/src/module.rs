@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::api::Feature;
 use crate::api::{Api, BiginVersion, CrmVersion};
 use crate::error::InputError;
 
@@ -27,7 +28,7 @@ impl ModuleName {
             Ok(Self(name))
         } else {
             Err(InputError::InvalidModule {
-                value: crate::ids::printable(&name),
+                value: crate::error::printable(&name),
             })
         }
     }
@@ -78,24 +79,6 @@ impl fmt::Display for ModuleName {
 impl fmt::Debug for ModuleName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ModuleName({})", self.0)
-    }
-}
-
-/// A family of file operations whose module support Zoho documents separately.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Feature {
-    /// Attachments: list, upload, download, delete.
-    Attachments,
-    /// The record photo: upload, download, delete.
-    Photo,
-}
-
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Feature::Attachments => "attachments",
-            Feature::Photo => "record photos",
-        })
     }
 }
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::response::Parts;
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, header};
 
-use crate::api::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::body::Body;
 use crate::disposition;
 use crate::error::Error;

@@ -17,8 +17,8 @@ use http::{Request, Response};
 
 use super::call::{Call, Clock, Next, Outcome};
 use super::tokens::{Ready, TokenCache, TokenStep};
-use crate::api::BaseUrl;
 use crate::auth::{RevokeRequest, Secret, Token, TokenRequest, authorize};
+use crate::base_url::BaseUrl;
 use crate::body::Body;
 use crate::config::ClientConfig;
 use crate::error::Error;

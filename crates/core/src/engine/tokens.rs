@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use crate::api::BaseUrl;
 use crate::auth::{Credentials, Grant, Secret, Token, TokenRequest};
+use crate::base_url::BaseUrl;
 use crate::config::{ClientConfig, StoredToken, TokenStore};
 use crate::datacenter::DataCenter;
 use crate::error::{Error, OAuthError};

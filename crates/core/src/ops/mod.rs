@@ -11,7 +11,7 @@ pub mod photo;
 use serde::Deserializer;
 
 use crate::error::InputError;
-use crate::ids::printable;
+use crate::error::printable;
 
 /// Upload limits checked before anything is sent. The defaults are Zoho's documented limits,
 /// read in decimal megabytes so that a file under the limit is under it in either reading.
@@ -152,55 +152,6 @@ pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>
         }
     }
     d.deserialize_option(V)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn upload_names_are_base_names() {
-        assert_eq!(upload_name("/tmp/x/report.pdf").unwrap(), "report.pdf");
-        assert_eq!(upload_name("C:\\docs\\a.txt").unwrap(), "a.txt");
-        assert!(upload_name("/tmp/").is_err());
-        assert!(upload_name("..").is_err());
-        assert!(upload_name("a\nb").is_err());
-    }
-
-    #[test]
-    fn extensions_and_types() {
-        assert_eq!(extension("a.EXE").as_deref(), Some("exe"));
-        assert_eq!(extension(".bashrc"), None);
-        assert_eq!(extension("noext"), None);
-        assert_eq!(guess_content_type("x.JPG"), "image/jpeg");
-        assert_eq!(guess_content_type("x.unknown"), "application/octet-stream");
-        assert!(check_content_type("text/plain; charset=utf-8").is_ok());
-        assert!(check_content_type("text\r\nX-Evil: 1").is_err());
-    }
-
-    #[derive(serde::Deserialize)]
-    struct Sized {
-        #[serde(default, deserialize_with = "lenient_u64")]
-        size: Option<u64>,
-    }
-
-    #[test]
-    fn sizes_as_strings_or_numbers() {
-        let size = |j: &str| serde_json::from_str::<Sized>(j).map(|s| s.size);
-        assert_eq!(size(r#"{"size":"362207"}"#).unwrap(), Some(362_207));
-        assert_eq!(size(r#"{"size":362207}"#).unwrap(), Some(362_207));
-        assert_eq!(size(r#"{"size":362207.0}"#).unwrap(), Some(362_207));
-        assert_eq!(size(r#"{"size":null}"#).unwrap(), None);
-        assert_eq!(size(r#"{"size":""}"#).unwrap(), None);
-        assert_eq!(size(r#"{}"#).unwrap(), None);
-        assert!(size(r#"{"size":-1}"#).is_err());
-        assert!(
-            size(r#"{"size":"12kB"}"#)
-                .unwrap_err()
-                .to_string()
-                .contains("whole number")
-        );
-    }
 }
 
 /// One record of one module, spoken in one API: what attachment and photo operations act on.
@@ -368,5 +319,54 @@ impl Photo {
     /// Delete the photo.
     pub fn delete(&self) -> photo::DeletePhoto {
         photo::DeletePhoto::new(self.0.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_names_are_base_names() {
+        assert_eq!(upload_name("/tmp/x/report.pdf").unwrap(), "report.pdf");
+        assert_eq!(upload_name("C:\\docs\\a.txt").unwrap(), "a.txt");
+        assert!(upload_name("/tmp/").is_err());
+        assert!(upload_name("..").is_err());
+        assert!(upload_name("a\nb").is_err());
+    }
+
+    #[test]
+    fn extensions_and_types() {
+        assert_eq!(extension("a.EXE").as_deref(), Some("exe"));
+        assert_eq!(extension(".bashrc"), None);
+        assert_eq!(extension("noext"), None);
+        assert_eq!(guess_content_type("x.JPG"), "image/jpeg");
+        assert_eq!(guess_content_type("x.unknown"), "application/octet-stream");
+        assert!(check_content_type("text/plain; charset=utf-8").is_ok());
+        assert!(check_content_type("text\r\nX-Evil: 1").is_err());
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Sized {
+        #[serde(default, deserialize_with = "lenient_u64")]
+        size: Option<u64>,
+    }
+
+    #[test]
+    fn sizes_as_strings_or_numbers() {
+        let size = |j: &str| serde_json::from_str::<Sized>(j).map(|s| s.size);
+        assert_eq!(size(r#"{"size":"362207"}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":362207}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":362207.0}"#).unwrap(), Some(362_207));
+        assert_eq!(size(r#"{"size":null}"#).unwrap(), None);
+        assert_eq!(size(r#"{"size":""}"#).unwrap(), None);
+        assert_eq!(size(r#"{}"#).unwrap(), None);
+        assert!(size(r#"{"size":-1}"#).is_err());
+        assert!(
+            size(r#"{"size":"12kB"}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
+        );
     }
 }

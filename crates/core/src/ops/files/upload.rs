@@ -1,26 +1,19 @@
-//! The CRM file store (ZFS): `POST /crm/{v}/files` and `GET /crm/{v}/files?id=`
-//! (zoho-api-facts §1.7). CRM only: Bigin has no file store API.
+//! `POST /crm/{v}/files`: upload files to the file store.
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use crate::api::{Api, BaseUrl, CrmVersion};
+use crate::api::{Api, CrmVersion};
+use crate::base_url::BaseUrl;
 use crate::body::{Body, Boundary, Multipart};
 use crate::error::{ApiError, Error, InputError};
 use crate::ids::FileId;
-use crate::operation::{Download, Operation, build};
+use crate::operation::{Operation, build};
 use crate::response::{self, ActionWrapper};
 
-use super::{Limits, file_part};
+use crate::ops::{Limits, file_part};
 
-/// A file stored in the file store.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredFile {
-    /// The name Zoho stored.
-    pub name: String,
-    /// The id to reference it by.
-    pub id: FileId,
-}
+use super::StoredFile;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Part {
@@ -151,34 +144,5 @@ impl Operation for UploadFiles {
 
     fn idempotent(&self) -> bool {
         false
-    }
-}
-
-/// `GET /crm/{v}/files?id=...`: a stored file's bytes, streamed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GetFile {
-    version: CrmVersion,
-    id: FileId,
-}
-
-impl GetFile {
-    /// Downloads a stored file.
-    pub fn new(version: CrmVersion, id: FileId) -> Self {
-        Self { version, id }
-    }
-}
-
-impl Download for GetFile {
-    fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
-        let uri = base.join(
-            &Api::Crm(self.version).prefix(),
-            &["files"],
-            &[("id", self.id.as_str())],
-        )?;
-        build(Method::GET, uri, Body::Empty)
-    }
-
-    fn what(&self) -> &'static str {
-        "the stored file"
     }
 }

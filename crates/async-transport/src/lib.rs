@@ -10,6 +10,7 @@
 mod body;
 mod download;
 mod handles;
+mod local;
 
 use std::io;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 
 mod gate;
 mod handles;
+mod local;
 
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};

@@ -25,6 +25,7 @@ pub mod datacenter;
 pub mod disposition;
 pub mod engine;
 pub mod error;
+pub mod handles;
 pub mod ids;
 pub mod module;
 pub mod operation;

@@ -38,6 +38,22 @@ impl Default for Limits {
     }
 }
 
+/// The length of a file to upload, given what the file system said: a directory, a FIFO or a
+/// device is refused before any byte is sent.
+pub fn regular_file_len(
+    path: &std::path::Path,
+    is_file: bool,
+    len: u64,
+) -> Result<u64, crate::Error> {
+    if !is_file {
+        return Err(crate::Error::Input(InputError::InvalidFileName {
+            name: path.display().to_string(),
+            why: "it is not a regular file",
+        }));
+    }
+    Ok(len)
+}
+
 /// The base name of `path` (after the last `/` or `\`), checked to be a usable upload name.
 pub(crate) fn upload_name(path: &str) -> Result<String, InputError> {
     let name = path.rsplit(['/', '\\']).next().unwrap_or_default().trim();

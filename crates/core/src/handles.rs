@@ -1,0 +1,252 @@
+//! The handles of both transports, written once: `Attachments`, `Photo` and `FileStore`, each a
+//! small value over a transport that turns a method call into a core operation and runs it.
+//!
+//! The blocking and the async transport expand [`transport_handles!`](crate::transport_handles)
+//! with their own keywords and I/O types, so the two surfaces cannot drift apart, and rustdoc
+//! shows each with plain signatures (`fn list(&self) -> Result<..>` or `async fn list`). The
+//! expansion expects, in the transport crate: `Transport` (with `execute`, `execute_with`,
+//! `download`, `download_to_path` and `download_to_dir`), `Source` (with `Path` and `reader`),
+//! `DownloadOptions`, `DownloadedFile`, and `local::file_len(&Path)` and
+//! `local::file_head(&Path)` (the first bytes of a file), blocking or async like the rest.
+//! Nothing here does I/O; the transport's code does.
+
+/// Expands the handles for one transport (see the [module docs](crate::handles)).
+// `crate::` in the expansion names the transport's own items on purpose.
+#[allow(clippy::crate_in_macro_def)]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! transport_handles {
+    (
+        async: [$($async:tt)*],
+        await: [$($await:tt)*],
+        reader: [$($reader:tt)*],
+        writer: [$($writer:tt)*],
+    ) => {
+        use std::path::Path;
+
+        use $crate::ops::attachments::{
+            AttachmentPage, DeleteAttachments, DeleteResult, Deleted, ListAttachments, Uploaded,
+        };
+        use $crate::ops::files::{GetFile, StoredFile, UploadFiles};
+        use $crate::ops::photo::{ImageType, StatusMessage};
+        use $crate::{ApiError, AttachmentId, CrmVersion, DownloadHead, Error, FileId, Operation};
+
+        use crate::{DownloadOptions, DownloadedFile, Source, Transport};
+
+        fn name_of(path: &Path) -> String {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        }
+
+        /// The attachments of one record.
+        #[derive(Debug)]
+        pub struct Attachments<'a> {
+            t: &'a Transport,
+            ops: $crate::ops::Attachments,
+        }
+
+        impl<'a> Attachments<'a> {
+            /// A handle over `t`.
+            pub fn new(t: &'a Transport, ops: $crate::ops::Attachments) -> Self {
+                Self { t, ops }
+            }
+
+            /// The first page with default fields.
+            pub $($async)* fn list(&self) -> Result<AttachmentPage, Error> {
+                self.t.execute(&self.ops.list())$($await)*
+            }
+
+            /// One page as `op` asks (start from [`Self::list_op`]).
+            pub $($async)* fn list_page(&self, op: &ListAttachments) -> Result<AttachmentPage, Error> {
+                self.t.execute(op)$($await)*
+            }
+
+            /// The list operation, to set fields, page size or filters.
+            pub fn list_op(&self) -> ListAttachments {
+                self.ops.list()
+            }
+
+            /// The upload operation for `len` bytes named `file_name`, to check it or run it
+            /// with [`Transport::execute_with`] and a source of your own.
+            pub fn upload_op(
+                &self,
+                file_name: &str,
+                len: u64,
+            ) -> $crate::ops::attachments::UploadAttachment {
+                self.ops.upload(file_name, len)
+            }
+
+            /// Uploads a file, streamed from disk (and reopened if the call is retried).
+            pub $($async)* fn upload_file(&self, path: &Path) -> Result<Uploaded, Error> {
+                let op = self.ops.upload(&name_of(path), crate::local::file_len(path)$($await)*?);
+                self.t.execute_with(&op, &[Source::Path(path.to_owned())])$($await)*
+            }
+
+            /// Uploads `len` bytes from a reader under `file_name` (not retried once sent).
+            pub $($async)* fn upload_reader(
+                &self,
+                file_name: &str,
+                len: u64,
+                reader: $($reader)*,
+            ) -> Result<Uploaded, Error> {
+                let op = self.ops.upload(file_name, len);
+                self.t.execute_with(&op, &[Source::reader(reader)])$($await)*
+            }
+
+            /// Attaches a link, with an optional title.
+            pub $($async)* fn upload_link(&self, url: &str, title: Option<&str>) -> Result<Uploaded, Error> {
+                let mut op = self.ops.upload_link(url);
+                if let Some(t) = title {
+                    op = op.title(t);
+                }
+                self.t.execute(&op)$($await)*
+            }
+
+            /// Streams an attachment into `out` (not sent again if cut: a writer cannot be
+            /// reset; the `download_to_*` methods are).
+            pub $($async)* fn download_to_writer(
+                &self,
+                id: AttachmentId,
+                out: $($writer)*,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<(DownloadHead, u64), Error> {
+                self.t.download(&self.ops.download(id), out, opts)$($await)*
+            }
+
+            /// Downloads an attachment to exactly `path` (never leaving a partial file there).
+            pub $($async)* fn download_to_path(
+                &self,
+                id: AttachmentId,
+                path: &Path,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                self.t.download_to_path(&self.ops.download(id), path, opts)$($await)*
+            }
+
+            /// Downloads an attachment into `dir` under its (safe) server name.
+            pub $($async)* fn download_to_dir(
+                &self,
+                id: AttachmentId,
+                dir: &Path,
+                overwrite: bool,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let fallback = format!("attachment-{id}");
+                let d = self.ops.download(id);
+                self.t.download_to_dir(&d, dir, &fallback, overwrite, opts)$($await)*
+            }
+
+            /// Deletes one attachment.
+            pub $($async)* fn delete(&self, id: AttachmentId) -> Result<Deleted, Error> {
+                self.t.execute(&self.ops.delete(id))$($await)*
+            }
+
+            /// Deletes many, in batches; one outcome per id, whatever happened to its batch.
+            pub $($async)* fn delete_many(
+                &self,
+                ids: impl IntoIterator<Item = AttachmentId>,
+            ) -> Result<Vec<DeleteResult>, Error> {
+                let batches = self.ops.delete_many(ids).batches()?;
+                let mut results = Vec::with_capacity(batches.len());
+                for b in batches {
+                    let r = self.t.execute(&b)$($await)*;
+                    results.push((b, r));
+                }
+                Ok(DeleteAttachments::merge(results))
+            }
+        }
+
+        /// The photo of one record.
+        #[derive(Debug)]
+        pub struct Photo<'a> {
+            t: &'a Transport,
+            ops: $crate::ops::Photo,
+        }
+
+        impl<'a> Photo<'a> {
+            /// A handle over `t`.
+            pub fn new(t: &'a Transport, ops: $crate::ops::Photo) -> Self {
+                Self { t, ops }
+            }
+
+            /// Uploads an image file (PNG, JPEG, GIF or BMP, by its first bytes).
+            pub $($async)* fn upload_file(&self, path: &Path) -> Result<StatusMessage, Error> {
+                let len = crate::local::file_len(path)$($await)*?;
+                let head = crate::local::file_head(path)$($await)*?;
+                let mut op = self.ops.upload(&name_of(path), len);
+                if let Some(kind) = ImageType::sniff(&head) {
+                    op = op.image_type(kind);
+                }
+                self.t.execute_with(&op, &[Source::Path(path.to_owned())])$($await)*
+            }
+
+            /// Streams the photo into `out`.
+            pub $($async)* fn download_to_writer(
+                &self,
+                out: $($writer)*,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<(DownloadHead, u64), Error> {
+                self.t.download(&self.ops.download(), out, opts)$($await)*
+            }
+
+            /// Downloads the photo to exactly `path`.
+            pub $($async)* fn download_to_path(
+                &self,
+                path: &Path,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                self.t.download_to_path(&self.ops.download(), path, opts)$($await)*
+            }
+
+            /// Deletes the photo.
+            pub $($async)* fn delete(&self) -> Result<StatusMessage, Error> {
+                self.t.execute(&self.ops.delete())$($await)*
+            }
+        }
+
+        /// The CRM file store.
+        #[derive(Debug)]
+        pub struct FileStore<'a> {
+            t: &'a Transport,
+            version: CrmVersion,
+        }
+
+        impl<'a> FileStore<'a> {
+            /// A handle over `t`.
+            pub fn new(t: &'a Transport, version: CrmVersion) -> Self {
+                Self { t, version }
+            }
+
+            /// Uploads files; one result per file.
+            pub $($async)* fn upload_files(
+                &self,
+                paths: &[&Path],
+            ) -> Result<Vec<Result<StoredFile, ApiError>>, Error> {
+                let mut op = UploadFiles::new(self.version);
+                let mut sources = Vec::new();
+                for p in paths {
+                    op = op.file(&name_of(p), crate::local::file_len(p)$($await)*?);
+                    sources.push(Source::Path(p.to_path_buf()));
+                }
+                self.t.execute_with(&op, &sources)$($await)*
+            }
+
+            /// Downloads a stored file to exactly `path`.
+            pub $($async)* fn get_to_path(
+                &self,
+                id: FileId,
+                path: &Path,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let d = GetFile::new(self.version, id);
+                self.t.download_to_path(&d, path, opts)$($await)*
+            }
+
+            /// Runs any operation on the same transport.
+            pub $($async)* fn execute<O: Operation + Sync>(&self, op: &O) -> Result<O::Output, Error> {
+                self.t.execute(op)$($await)*
+            }
+        }
+    };
+}

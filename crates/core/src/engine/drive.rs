@@ -470,6 +470,12 @@ impl Engine {
         sender: &T,
         rejected: Option<&Secret>,
     ) -> Result<Ready, Error> {
+        // A cached token (or refusal) is answered at once; only a token request takes turns.
+        match self.cache().next(SystemTime::now(), rejected) {
+            TokenStep::Ready(r) => return Ok(self.adopt(r)),
+            TokenStep::Refused(e) => return Err(e),
+            TokenStep::Fetch(_) => {}
+        }
         // One caller at a time past this point, across the token request: the others then find
         // its token (or its refusal) in the cache.
         let _flight = self.async_tokens.lock().await;

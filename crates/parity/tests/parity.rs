@@ -478,3 +478,27 @@ fn every_transport_gives_the_same_outcome_with_the_same_requests() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// An async closure is a sender too: the engine's async loop, with the executor-free timer of
+/// the core for its waits, retries a 429 burst and refreshes a refused token.
+#[test]
+fn an_async_closure_gets_the_whole_engine() {
+    let emu = emulator();
+    let engine = Engine::new(config(&emu, refresh_credentials()));
+    let send = |req, _: &[&[u8]]| {
+        let answer = http1::send(req, &[]);
+        async move { answer }
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let op = record().list();
+    rt.block_on(engine.execute_async(&send, &op, &[])).unwrap();
+    faults(&emu, fail_next(429, 3, None));
+    emu.expire_tokens();
+    let before = emu.stats();
+    rt.block_on(engine.execute_async(&send, &op, &[])).unwrap();
+    let r = row(&before, &emu.stats(), String::from("ok"));
+    // 3 answered 429, then 401 (the token was expired), then the replay with a new token.
+    assert_eq!(r, expect("ok", 5, 1));
+}

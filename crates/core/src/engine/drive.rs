@@ -7,8 +7,8 @@
 //! `Fn(Request<Body>, &[S]) -> Result<Response<Bytes>, SendError>` is one, so a closure is a
 //! whole client with refresh, replay and retries behind it.
 
-use std::future::Future;
-use std::pin::Pin;
+use super::send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
+
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -24,139 +24,6 @@ use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::operation::{Download, DownloadHead, DownloadStart, Operation, check_download_complete};
 use crate::retry;
-
-/// Why a request got no answer.
-#[derive(Debug)]
-pub enum SendError {
-    /// Nothing was sent (DNS, refused, TLS handshake): safe to send again.
-    Connect(Error),
-    /// The connection failed after (part of) the request went out.
-    AfterSend(Error),
-    /// A local problem (a source that cannot be opened, a request the sender cannot express).
-    Local(Error),
-}
-
-impl SendError {
-    fn outcome(&self) -> Outcome<'static> {
-        match self {
-            SendError::Connect(_) => Outcome::Connect,
-            SendError::AfterSend(_) => Outcome::AfterSend,
-            SendError::Local(_) => Outcome::Local,
-        }
-    }
-
-    /// The error, whatever the kind.
-    pub fn into_error(self) -> Error {
-        match self {
-            SendError::Connect(e) | SendError::AfterSend(e) | SendError::Local(e) => e,
-        }
-    }
-}
-
-/// What an exchange gave back.
-#[derive(Debug)]
-pub enum Answer<B> {
-    /// A 2xx answer whose body is still the sender's (on the wire, for a streaming sender).
-    Success(Response<B>),
-    /// Any other answer, read whole.
-    Whole(Response<Bytes>),
-}
-
-/// What reading an answer ended in, for [`Engine::run`].
-#[derive(Debug)]
-pub enum Finish {
-    /// The body was cut on the way (the network, or fewer bytes than declared): sent again when
-    /// the call may be repeated.
-    Cut(Error),
-    /// Any other failure: returned as it is.
-    Fail(Error),
-}
-
-impl From<Error> for Finish {
-    fn from(e: Error) -> Self {
-        Finish::Fail(e)
-    }
-}
-
-/// Sends one request and waits for its answer's head (blocking). `S` is what fills a multipart
-/// plan's source slots, in order.
-pub trait SendRequest<S> {
-    /// The answer's body as this sender returns it (`Bytes` for a closure).
-    type Body;
-    /// Sends `req`, filling its multipart sources from `sources`.
-    fn send(&self, req: Request<Body>, sources: &[S]) -> Result<Response<Self::Body>, SendError>;
-    /// Reads a body whole (bounded by the sender).
-    fn read_whole(&self, resp: Response<Self::Body>) -> Result<Response<Bytes>, SendError>;
-    /// True when `sources` can be sent again (a reader read once cannot).
-    fn rewindable(&self, sources: &[S]) -> bool {
-        let _ = sources;
-        true
-    }
-}
-
-impl<F, S> SendRequest<S> for F
-where
-    F: Fn(Request<Body>, &[S]) -> Result<Response<Bytes>, SendError>,
-{
-    type Body = Bytes;
-    fn send(&self, req: Request<Body>, sources: &[S]) -> Result<Response<Bytes>, SendError> {
-        self(req, sources)
-    }
-    fn read_whole(&self, resp: Response<Bytes>) -> Result<Response<Bytes>, SendError> {
-        Ok(resp)
-    }
-}
-
-/// A boxed future, as [`AsyncSendRequest`] and [`Engine::run_async`] pass them.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Sends one request and waits for its answer's head (async).
-pub trait AsyncSendRequest<S: Sync>: Sync {
-    /// The answer's body as this sender returns it (`Bytes` for a closure).
-    type Body: Send;
-    /// Sends `req`, filling its multipart sources from `sources`.
-    fn send<'a>(
-        &'a self,
-        req: Request<Body>,
-        sources: &'a [S],
-    ) -> BoxFuture<'a, Result<Response<Self::Body>, SendError>>;
-    /// Reads a body whole (bounded by the sender).
-    fn read_whole(
-        &self,
-        resp: Response<Self::Body>,
-    ) -> BoxFuture<'_, Result<Response<Bytes>, SendError>>;
-    /// True when `sources` can be sent again (a reader read once cannot).
-    fn rewindable(&self, sources: &[S]) -> bool {
-        let _ = sources;
-        true
-    }
-    /// Waits `d` (a runtime's timer; the default parks a helper thread, for any executor).
-    fn sleep(&self, d: Duration) -> BoxFuture<'_, ()> {
-        Box::pin(thread_sleep(d))
-    }
-}
-
-impl<F, S, Fut> AsyncSendRequest<S> for F
-where
-    S: Sync,
-    F: Fn(Request<Body>, &[S]) -> Fut + Sync,
-    Fut: Future<Output = Result<Response<Bytes>, SendError>> + Send + 'static,
-{
-    type Body = Bytes;
-    fn send<'a>(
-        &'a self,
-        req: Request<Body>,
-        sources: &'a [S],
-    ) -> BoxFuture<'a, Result<Response<Bytes>, SendError>> {
-        Box::pin(self(req, sources))
-    }
-    fn read_whole(
-        &self,
-        resp: Response<Bytes>,
-    ) -> BoxFuture<'_, Result<Response<Bytes>, SendError>> {
-        Box::pin(std::future::ready(Ok(resp)))
-    }
-}
 
 /// The engine of one client: its configuration and its token cache. Share it (it is `Sync`);
 /// every call through it shares the token.
@@ -282,51 +149,26 @@ impl Engine {
         sources: &[S],
         mut finish: impl FnMut(Answer<T::Body>) -> Result<R, Finish>,
     ) -> Result<R, Error> {
-        let started = Instant::now();
-        let mut call = Call::new(
-            self.config.retry,
-            idempotent,
-            rewindable,
-            self.can_refresh(),
-        );
-        let mut rejected: Option<Secret> = None;
+        let mut a = Attempts::new(self, idempotent, rewindable);
         loop {
-            let ready = self.token(sender, rejected.take().as_ref())?;
-            let mut req = build(&ready.api)?;
-            authorize(&mut req, &ready.token)?;
-            let number = call.start_attempt();
-            let span = attempt_span(&req, number);
+            let ready = self.token(sender, a.rejected.take().as_ref())?;
+            let (req, span) = a.request(build, &ready)?;
             let _entered = span.enter();
-            let sent = sender.send(req, sources);
-            let (next, failed) = match sent {
-                Ok(resp) if resp.status().is_success() => match finish(Answer::Success(resp)) {
-                    Ok(r) => return Ok(r),
-                    Err(Finish::Fail(e)) => return Err(e),
-                    Err(Finish::Cut(e)) => (call.step(Outcome::AfterSend, clock(started)), Err(e)),
-                },
+            let act = match sender.send(req, sources) {
+                Ok(resp) if resp.status().is_success() => a.finished(finish(Answer::Success(resp))),
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
-                    let whole = sender.read_whole(resp).map_err(SendError::into_error)?;
-                    (
-                        call.step(Outcome::Answer(&whole), clock(started)),
-                        Ok(whole),
-                    )
+                    a.answered(sender.read_whole(resp).map_err(SendError::into_error)?)
                 }
-                Err(e) => (call.step(e.outcome(), clock(started)), Err(e.into_error())),
+                Err(e) => a.failed(e),
             };
-            match (next, failed) {
-                (Next::Refresh, _) => {
-                    tracing::info!("access token refused; refreshing once and replaying");
-                    rejected = Some(ready.token);
-                }
-                (Next::Retry(d), _) => {
-                    tracing::info!(wait_ms = d.as_millis() as u64, "retrying");
-                    std::thread::sleep(d);
-                }
-                (Next::Done | Next::Fail, Ok(whole)) => {
+            match a.then(act, ready) {
+                Act::Return(r) => return r,
+                Act::Whole(whole) => {
                     return finish(Answer::Whole(whole)).map_err(Finish::into_error);
                 }
-                (_, Err(e)) => return Err(e),
+                Act::Wait(d) => std::thread::sleep(d),
+                Act::Again => {}
             }
         }
     }
@@ -408,59 +250,35 @@ impl Engine {
         sources: &[S],
         finish: &mut (dyn FnMut(Answer<T::Body>) -> BoxFuture<'s, Result<R, Finish>> + Send),
     ) -> Result<R, Error> {
-        let started = Instant::now();
-        let mut call = Call::new(
-            self.config.retry,
-            idempotent,
-            rewindable,
-            self.can_refresh(),
-        );
-        let mut rejected: Option<Secret> = None;
+        let mut a = Attempts::new(self, idempotent, rewindable);
         loop {
-            let ready = self.token_async(sender, rejected.take().as_ref()).await?;
-            let mut req = build(&ready.api)?;
-            authorize(&mut req, &ready.token)?;
-            let number = call.start_attempt();
-            let span = attempt_span(&req, number);
-            let sent =
-                tracing::Instrument::instrument(sender.send(req, sources), span.clone()).await;
-            let (next, failed) = match sent {
-                Ok(resp) if resp.status().is_success() => match finish(Answer::Success(resp)).await
-                {
-                    Ok(r) => return Ok(r),
-                    Err(Finish::Fail(e)) => return Err(e),
-                    Err(Finish::Cut(e)) => (call.step(Outcome::AfterSend, clock(started)), Err(e)),
-                },
+            let ready = self.token_async(sender, a.rejected.take().as_ref()).await?;
+            let (req, span) = a.request(build, &ready)?;
+            let sent = tracing::Instrument::instrument(sender.send(req, sources), span.clone());
+            let act = match sent.await {
+                Ok(resp) if resp.status().is_success() => {
+                    a.finished(finish(Answer::Success(resp)).await)
+                }
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
-                    let whole = sender
-                        .read_whole(resp)
-                        .await
-                        .map_err(SendError::into_error)?;
-                    (
-                        call.step(Outcome::Answer(&whole), clock(started)),
-                        Ok(whole),
+                    a.answered(
+                        sender
+                            .read_whole(resp)
+                            .await
+                            .map_err(SendError::into_error)?,
                     )
                 }
-                Err(e) => (call.step(e.outcome(), clock(started)), Err(e.into_error())),
+                Err(e) => a.failed(e),
             };
-            match (next, failed) {
-                (Next::Refresh, _) => {
-                    span.in_scope(|| {
-                        tracing::info!("access token refused; refreshing once and replaying")
-                    });
-                    rejected = Some(ready.token);
-                }
-                (Next::Retry(d), _) => {
-                    span.in_scope(|| tracing::info!(wait_ms = d.as_millis() as u64, "retrying"));
-                    sender.sleep(d).await;
-                }
-                (Next::Done | Next::Fail, Ok(whole)) => {
+            match span.in_scope(|| a.then(act, ready)) {
+                Act::Return(r) => return r,
+                Act::Whole(whole) => {
                     return finish(Answer::Whole(whole))
                         .await
                         .map_err(Finish::into_error);
                 }
-                (_, Err(e)) => return Err(e),
+                Act::Wait(d) => sender.sleep(d).await,
+                Act::Again => {}
             }
         }
     }
@@ -517,20 +335,93 @@ impl Engine {
     }
 }
 
-impl Finish {
-    fn into_error(self) -> Error {
-        match self {
-            Finish::Cut(e) | Finish::Fail(e) => e,
-        }
-    }
+/// One call's attempts as the drivers keep them: the engine's [`Call`], the clock, and the
+/// token the API last refused. Both drivers go through it, so the only difference between
+/// them is where they wait.
+struct Attempts {
+    call: Call,
+    started: Instant,
+    rejected: Option<Secret>,
 }
 
-/// A body read that failed on the network is a cut; a local failure fails as it is.
-impl From<SendError> for Finish {
-    fn from(e: SendError) -> Self {
-        match e {
-            SendError::Local(e) => Finish::Fail(e),
-            SendError::Connect(e) | SendError::AfterSend(e) => Finish::Cut(e),
+/// What a driver does after an attempt.
+enum Act<R> {
+    /// Return this.
+    Return(Result<R, Error>),
+    /// Hand this (non-2xx) answer to `finish`, which turns it into the operation's error.
+    Whole(Response<Bytes>),
+    /// Wait, then send again.
+    Wait(Duration),
+    /// Send again now (with a new token).
+    Again,
+}
+
+/// How an attempt ended: the engine's next step and what the attempt left in hand.
+type Settled<R> = Result<(Next, Result<Response<Bytes>, Error>), Result<R, Error>>;
+
+impl Attempts {
+    fn new(engine: &Engine, idempotent: bool, rewindable: bool) -> Self {
+        let can_refresh = engine.can_refresh();
+        Self {
+            call: Call::new(engine.config.retry, idempotent, rewindable, can_refresh),
+            started: Instant::now(),
+            rejected: None,
+        }
+    }
+
+    /// The next attempt's request, built for the token's API base, and its span.
+    fn request(
+        &mut self,
+        build: Build<'_>,
+        ready: &Ready,
+    ) -> Result<(Request<Body>, tracing::Span), Error> {
+        let mut req = build(&ready.api)?;
+        authorize(&mut req, &ready.token)?;
+        let span = attempt_span(&req, self.call.start_attempt());
+        Ok((req, span))
+    }
+
+    /// A 2xx answer went to `finish`, which ended so.
+    fn finished<R>(&mut self, r: Result<R, Finish>) -> Settled<R> {
+        match r {
+            Ok(r) => Err(Ok(r)),
+            Err(Finish::Fail(e)) => Err(Err(e)),
+            Err(Finish::Cut(e)) => Ok((self.step(Outcome::AfterSend), Err(e))),
+        }
+    }
+
+    /// A non-2xx answer, read whole.
+    fn answered<R>(&mut self, whole: Response<Bytes>) -> Settled<R> {
+        Ok((self.step(Outcome::Answer(&whole)), Ok(whole)))
+    }
+
+    /// No answer.
+    fn failed<R>(&mut self, e: SendError) -> Settled<R> {
+        Ok((self.step(e.outcome()), Err(e.into_error())))
+    }
+
+    fn step(&mut self, outcome: Outcome<'_>) -> Next {
+        self.call.step(outcome, clock(self.started))
+    }
+
+    /// What to do, given how the attempt settled; `ready` is the token it was sent with.
+    fn then<R>(&mut self, settled: Settled<R>, ready: Ready) -> Act<R> {
+        let (next, held) = match settled {
+            Err(done) => return Act::Return(done),
+            Ok(s) => s,
+        };
+        match (next, held) {
+            (Next::Refresh, _) => {
+                tracing::info!("access token refused; refreshing once and replaying");
+                self.rejected = Some(ready.token);
+                Act::Again
+            }
+            (Next::Retry(d), _) => {
+                tracing::info!(wait_ms = d.as_millis() as u64, "retrying");
+                Act::Wait(d)
+            }
+            (Next::Done | Next::Fail, Ok(whole)) => Act::Whole(whole),
+            (_, Err(e)) => Act::Return(Err(e)),
         }
     }
 }
@@ -574,31 +465,4 @@ async fn fetch_token_async<S: Sync, T: AsyncSendRequest<S>>(
         .await
         .map_err(SendError::into_error)?;
     req.response(whole, SystemTime::now())
-}
-
-/// A timer for any executor: a helper thread sleeps, then wakes the task.
-fn thread_sleep(d: Duration) -> impl Future<Output = ()> + Send {
-    use std::sync::Arc;
-    use std::task::{Poll, Waker};
-    let state: Arc<Mutex<(bool, Option<Waker>, bool)>> = Arc::new(Mutex::new((false, None, false)));
-    std::future::poll_fn(move |cx| {
-        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-        if s.0 {
-            return Poll::Ready(());
-        }
-        s.1 = Some(cx.waker().clone());
-        if !s.2 {
-            s.2 = true;
-            let state = Arc::clone(&state);
-            std::thread::spawn(move || {
-                std::thread::sleep(d);
-                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-                s.0 = true;
-                if let Some(w) = s.1.take() {
-                    w.wake();
-                }
-            });
-        }
-        Poll::Pending
-    })
 }

@@ -14,8 +14,10 @@
 
 mod call;
 mod drive;
+mod send;
 mod tokens;
 
 pub use call::{Call, Clock, Next, Outcome};
-pub use drive::{Answer, AsyncSendRequest, BoxFuture, Engine, Finish, SendError, SendRequest};
+pub use drive::Engine;
+pub use send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
 pub use tokens::{Ready, TokenCache, TokenKey, TokenStep};

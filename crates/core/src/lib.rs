@@ -2,9 +2,11 @@
 //!
 //! Every operation (attachments, record photos, the CRM file store, OAuth tokens) is a small
 //! value that builds an [`http::Request`] and reads an [`http::Response`]. Nothing here opens a
-//! file or a socket, sleeps, or reads a clock: transports (`zoho-async-transport`,
-//! `zoho-blocking-transport`, or your own) do that, and share this crate's decisions on
-//! errors, retries, paging and file names.
+//! file or a socket: transports (`zoho-async-transport`, `zoho-blocking-transport`, or a
+//! closure of your own) do that, and share this crate's decisions on tokens, refresh, retries,
+//! errors, paging and file names: the call engine ([`engine`]), whose decisions take the time
+//! as an argument and whose driver, [`engine::Engine`], is the one place that reads the clock
+//! and waits.
 //!
 //! ```
 //! use zoho_core::{Api, BaseUrl, Operation};

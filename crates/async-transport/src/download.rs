@@ -89,8 +89,10 @@ impl Transport {
                             }
                         };
                         let mut sink = WriterSink(&mut **out);
-                        let n =
-                            copy_body(resp, &mut sink, total, opts.max_bytes, &progress).await?;
+                        let copied =
+                            copy_body(resp, &mut sink, total, opts.max_bytes, &progress).await;
+                        // A writer cannot be reset: a body cut part-way is not sent again.
+                        let n = copied.map_err(Finish::no_retry)?;
                         Ok((head, n))
                     }
                     Begun::Whole(head, bytes) => {
@@ -101,7 +103,7 @@ impl Transport {
             })
         };
         self.engine
-            .run_async(&self.http, &build, true, false, &[], &mut finish)
+            .run_async(&self.http, &build, true, true, &[], &mut finish)
             .await
     }
 

@@ -198,15 +198,12 @@ impl Transport {
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
         let _permit = self.gate.enter();
+        // Answers before the body (429, 503, 401) are sent again for any target; a body cut
+        // part-way only when the target can be reset.
         let resettable = matches!(sink, Sink::File(_));
         let mut first = true;
-        self.engine.run(
-            &self.http,
-            &|b| d.request(b),
-            true,
-            resettable,
-            &[],
-            |answer| {
+        self.engine
+            .run(&self.http, &|b| d.request(b), true, true, &[], |answer| {
                 let resp = match answer {
                     Answer::Whole(r) => {
                         return Err(Finish::Fail(
@@ -224,8 +221,9 @@ impl Transport {
                 let (parts, body) = resp.into_parts();
                 match d.start(&parts)? {
                     DownloadStart::Stream(head) => {
-                        let n =
-                            copy_body(body.into_reader(), &mut sink, head.content_length, opts)?;
+                        let copied =
+                            copy_body(body.into_reader(), &mut sink, head.content_length, opts);
+                        let n = copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
                         Ok((head, n))
                     }
                     DownloadStart::ReadBody => {
@@ -236,8 +234,7 @@ impl Transport {
                         Ok((head, bytes.len() as u64))
                     }
                 }
-            },
-        )
+            })
     }
 
     /// Downloads to exactly `path`, through a temporary file beside it that is renamed on

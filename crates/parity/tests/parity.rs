@@ -114,6 +114,18 @@ impl Client {
         Ok(bytes)
     }
 
+    /// A download into memory: a writer for the transports, whole answers for the closure.
+    fn download_to_writer(&self, id: AttachmentId) -> Result<Vec<u8>, Error> {
+        let d = record().download(id);
+        let opts = zoho_core::DownloadOptions::default();
+        let mut out = Vec::new();
+        match self {
+            Client::Blocking(t) => t.download(&d, &mut out, &opts).map(|_| out),
+            Client::Async(t, rt) => rt.block_on(t.download(&d, &mut out, &opts)).map(|_| out),
+            Client::Closure(e) => e.download_whole(&send, &d).map(|(_, b)| b.to_vec()),
+        }
+    }
+
     /// `n` list calls at once: threads for the blocking kinds, futures on one runtime for async.
     fn list_concurrently(&self, n: usize) -> Vec<Result<usize, Error>> {
         match self {
@@ -288,6 +300,26 @@ fn cut_download(kind: Kind) -> Row {
     })
 }
 
+fn writer_download_after_503_and_401(kind: Kind) -> Row {
+    warm(kind, |emu, c| {
+        let id = c.upload(b"to a writer").unwrap();
+        faults(emu, fail_next(503, 1, None));
+        emu.expire_tokens();
+        let before = emu.stats().api_requests;
+        let got = c.download_to_writer(id);
+        assert_eq!(
+            emu.stats().api_requests - before,
+            3,
+            "503, then 401, then the file"
+        );
+        assert_eq!(
+            got.as_ref().ok().map(Vec::as_slice),
+            Some(&b"to a writer"[..])
+        );
+        outcome(&got)
+    })
+}
+
 fn expired_token_64_callers(kind: Kind) -> Row {
     let emu = emulator();
     faults(
@@ -426,6 +458,11 @@ fn every_transport_gives_the_same_outcome_with_the_same_requests() {
             expect("ok", 3, 0),
         ),
         (
+            "download to a writer after 503 and 401",
+            writer_download_after_503_and_401,
+            expect("ok", 4, 1),
+        ),
+        (
             "expired token, 64 callers",
             expired_token_64_callers,
             expect("ok x64", 64, 1),
@@ -501,4 +538,29 @@ fn an_async_closure_gets_the_whole_engine() {
     let r = row(&before, &emu.stats(), String::from("ok"));
     // 3 answered 429, then 401 (the token was expired), then the replay with a new token.
     assert_eq!(r, expect("ok", 5, 1));
+}
+
+/// A body cut part-way into a caller's writer is not sent again by either transport: the writer
+/// already took bytes and cannot be reset (the `download_to_*` methods can, and are).
+#[test]
+fn a_writer_cut_part_way_is_not_sent_again() {
+    for kind in [Kind::Blocking, Kind::Async] {
+        let emu = emulator();
+        let c = Client::new(kind, config(&emu, refresh_credentials()));
+        let id = c.upload(&vec![1u8; 1_000_000]).unwrap();
+        faults(
+            &emu,
+            FaultPlan {
+                drop_downloads: Some(DropDownloads {
+                    after_bytes: 300_000,
+                    count: 1,
+                }),
+                ..FaultPlan::default()
+            },
+        );
+        let before = emu.stats().api_requests;
+        let got = c.download_to_writer(id);
+        assert!(got.is_err(), "{kind:?}: {got:?}");
+        assert_eq!(emu.stats().api_requests - before, 1, "{kind:?}");
+    }
 }

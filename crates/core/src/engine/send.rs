@@ -147,6 +147,12 @@ where
 }
 
 impl Finish {
+    /// The same failure, never sent again: for a cut whose target cannot be reset (a caller's
+    /// writer that already took some bytes).
+    pub fn no_retry(self) -> Self {
+        Finish::Fail(self.into_error())
+    }
+
     /// The error, whatever the kind.
     pub fn into_error(self) -> Error {
         match self {

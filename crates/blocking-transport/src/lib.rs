@@ -22,9 +22,8 @@ use zoho_core::{
     BaseUrl, Body, Download, DownloadHead, DownloadStart, Error, MultipartReader, Operation,
 };
 
-pub use handles::{Attachments, FileStore, Photo};
+pub use handles::{AllAttachments, Attachments, FileStore, Photo};
 pub use zoho_core;
-pub use zoho_token_store;
 
 /// Largest error or JSON answer read into memory.
 const MAX_SMALL_BODY: u64 = 32 * 1024 * 1024;

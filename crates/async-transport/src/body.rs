@@ -1,7 +1,6 @@
 //! A multipart plan as a byte stream for reqwest, filling source slots from async readers, files
 //! read ahead or bytes, and failing (never padding or spinning) when a source ends early or runs long.
 
-use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::pin::Pin;
 
@@ -9,7 +8,7 @@ use futures_util::Stream;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 use zoho_core::bytes::{Bytes, BytesMut};
-use zoho_core::{BodyError, Multipart, Segment};
+use zoho_core::{BodyError, Multipart, PlanCursor, PlanStep};
 
 /// Called with the bytes of a source read so far.
 pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
@@ -134,23 +133,21 @@ const FILE_CHUNK: usize = 128 * 1024;
 const AHEAD: usize = 8;
 
 struct State {
-    segments: VecDeque<Segment>,
+    cursor: PlanCursor,
     sources: Vec<Option<Opened>>,
-    /// The source being read: (index, bytes left, declared length).
-    current: Option<(usize, u64, u64)>,
     buf: BytesMut,
     done: bool,
 }
 
-/// Streams `plan`, filling source `i` from `sources[i]`.
+/// Streams `plan`, filling source `i` from `sources[i]`; the plan's walk and its length checks
+/// are the core's [`PlanCursor`].
 pub fn stream(
     plan: &Multipart,
     sources: Vec<Opened>,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     let state = State {
-        segments: plan.segments().iter().cloned().collect(),
+        cursor: PlanCursor::new(plan),
         sources: sources.into_iter().map(Some).collect(),
-        current: None,
         buf: BytesMut::new(),
         done: false,
     };
@@ -159,42 +156,30 @@ pub fn stream(
             return None;
         }
         loop {
-            if let Some((index, left, len)) = st.current {
-                let Some(source) = st.sources.get_mut(index).and_then(Option::as_mut) else {
-                    st.done = true;
-                    return Some((Err(io::Error::from(BodyError::MissingSource { index })), st));
-                };
-                // With nothing left, ask for one byte: there must be none.
-                let want = usize::try_from(left).unwrap_or(usize::MAX).clamp(1, CHUNK);
-                let piece = match source.next(want, &mut st.buf).await {
-                    Ok(None) if left == 0 => {
-                        st.current = None;
-                        continue;
+            let (index, left) = match st.cursor.step() {
+                PlanStep::End => return None,
+                PlanStep::Static(b) => return Some((Ok(b), st)),
+                PlanStep::Source { index, left } => (index, left),
+            };
+            let Some(source) = st.sources.get_mut(index).and_then(Option::as_mut) else {
+                st.done = true;
+                return Some((Err(io::Error::from(BodyError::MissingSource { index })), st));
+            };
+            // With nothing left, ask for one byte: there must be none.
+            let want = usize::try_from(left).unwrap_or(usize::MAX).clamp(1, CHUNK);
+            let piece = match source.next(want, &mut st.buf).await {
+                Ok(piece) => {
+                    let n = piece.as_ref().map_or(0, |c| c.len() as u64);
+                    match (st.cursor.read(n), piece) {
+                        (Err(e), _) => Err(io::Error::from(e)),
+                        (Ok(()), None) => continue,
+                        (Ok(()), Some(c)) => Ok(c),
                     }
-                    Ok(None) => Err(io::Error::from(BodyError::SourceEnded {
-                        index,
-                        expected: len,
-                        actual: len - left,
-                    })),
-                    Ok(Some(c)) if c.len() as u64 > left => {
-                        Err(io::Error::from(BodyError::SourceTooLong {
-                            index,
-                            expected: len,
-                        }))
-                    }
-                    Ok(Some(c)) => {
-                        st.current = Some((index, left - c.len() as u64, len));
-                        Ok(c)
-                    }
-                    Err(e) => Err(e),
-                };
-                st.done = piece.is_err();
-                return Some((piece, st));
-            }
-            match st.segments.pop_front()? {
-                Segment::Static(b) => return Some((Ok(b), st)),
-                Segment::Source { index, len } => st.current = Some((index, len, len)),
-            }
+                }
+                Err(e) => Err(e),
+            };
+            st.done = piece.is_err();
+            return Some((piece, st));
         }
     })
 }

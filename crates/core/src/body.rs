@@ -288,25 +288,100 @@ fn escape_quoted(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// The walk of a multipart plan by a streaming body, for readers and streams alike: what to
+/// send next, and the length checks on every source, decided here once for every transport.
+#[derive(Clone, Debug)]
+pub struct PlanCursor {
+    segments: std::collections::VecDeque<Segment>,
+    /// The source being read: (index, bytes left, declared length).
+    current: Option<(usize, u64, u64)>,
+}
+
+/// What a streaming body sends next (see [`PlanCursor`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanStep {
+    /// These bytes of the plan itself.
+    Static(Bytes),
+    /// Read at most `left` bytes from source `index`, then report with [`PlanCursor::read`].
+    /// With `left` 0, ask for one byte: the source must have ended.
+    Source {
+        /// Which source.
+        index: usize,
+        /// Bytes still due from it.
+        left: u64,
+    },
+    /// The body is complete.
+    End,
+}
+
+impl PlanCursor {
+    /// A walk from the start of `plan`.
+    pub fn new(plan: &Multipart) -> Self {
+        Self {
+            segments: plan.segments.iter().cloned().collect(),
+            current: None,
+        }
+    }
+
+    /// What to send next.
+    pub fn step(&mut self) -> PlanStep {
+        if let Some((index, left, _)) = self.current {
+            return PlanStep::Source { index, left };
+        }
+        match self.segments.pop_front() {
+            None => PlanStep::End,
+            Some(Segment::Static(b)) => PlanStep::Static(b),
+            Some(Segment::Source { index, len }) => {
+                self.current = Some((index, len, len));
+                PlanStep::Source { index, left: len }
+            }
+        }
+    }
+
+    /// The current source gave `n` bytes (0: it ended). Fails when that breaks the plan: it
+    /// ended before its declared length, or ran past it.
+    pub fn read(&mut self, n: u64) -> Result<(), BodyError> {
+        let Some((index, left, len)) = self.current else {
+            return Ok(());
+        };
+        match n {
+            0 if left == 0 => self.current = None,
+            0 => {
+                return Err(BodyError::SourceEnded {
+                    index,
+                    expected: len,
+                    actual: len - left,
+                });
+            }
+            n if n > left => {
+                return Err(BodyError::SourceTooLong {
+                    index,
+                    expected: len,
+                });
+            }
+            n => self.current = Some((index, left - n, len)),
+        }
+        Ok(())
+    }
+}
+
 /// Streams a [`Multipart`] plan, reading each source slot from the matching reader.
 ///
 /// A source that ends before its declared length, or has bytes past it, makes `read` fail with
 /// an `io::Error` whose inner error is a [`BodyError`]; it never loops or pads.
 pub struct MultipartReader<R> {
-    segments: Vec<Segment>,
+    cursor: PlanCursor,
     sources: Vec<Option<R>>,
-    seg: usize,
-    pos: u64,
+    pending: Bytes,
 }
 
 impl<R: Read> MultipartReader<R> {
     /// `sources[i]` feeds source slot `i`. Missing sources are reported when reached.
     pub fn new(plan: &Multipart, sources: Vec<R>) -> Self {
         Self {
-            segments: plan.segments.clone(),
+            cursor: PlanCursor::new(plan),
             sources: sources.into_iter().map(Some).collect(),
-            seg: 0,
-            pos: 0,
+            pending: Bytes::new(),
         }
     }
 }
@@ -330,55 +405,31 @@ impl<R: Read> Read for MultipartReader<R> {
             return Ok(0);
         }
         loop {
-            let Some(seg) = self.segments.get(self.seg) else {
-                return Ok(0);
+            if !self.pending.is_empty() {
+                let n = self.pending.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.pending.split_to(n));
+                return Ok(n);
+            }
+            let (index, left) = match self.cursor.step() {
+                PlanStep::End => return Ok(0),
+                PlanStep::Static(b) => {
+                    self.pending = b;
+                    continue;
+                }
+                PlanStep::Source { index, left } => (index, left),
             };
-            match seg {
-                Segment::Static(bytes) => {
-                    let start = usize::try_from(self.pos).unwrap_or(usize::MAX);
-                    let rest = bytes.get(start..).unwrap_or_default();
-                    if rest.is_empty() {
-                        self.seg += 1;
-                        self.pos = 0;
-                        continue;
-                    }
-                    let n = rest.len().min(buf.len());
-                    buf[..n].copy_from_slice(&rest[..n]);
-                    self.pos += n as u64;
-                    return Ok(n);
-                }
-                &Segment::Source { index, len } => {
-                    let Some(src) = self.sources.get_mut(index).and_then(Option::as_mut) else {
-                        return Err(io::Error::from(BodyError::MissingSource { index }));
-                    };
-                    let remaining = len - self.pos;
-                    if remaining == 0 {
-                        // Declared length reached: the source must be at its end.
-                        let mut probe = [0u8; 1];
-                        if read_retrying(src, &mut probe)? != 0 {
-                            return Err(io::Error::from(BodyError::SourceTooLong {
-                                index,
-                                expected: len,
-                            }));
-                        }
-                        self.seg += 1;
-                        self.pos = 0;
-                        continue;
-                    }
-                    let want = usize::try_from(remaining)
-                        .unwrap_or(usize::MAX)
-                        .min(buf.len());
-                    let n = read_retrying(src, &mut buf[..want])?;
-                    if n == 0 {
-                        return Err(io::Error::from(BodyError::SourceEnded {
-                            index,
-                            expected: len,
-                            actual: self.pos,
-                        }));
-                    }
-                    self.pos += n as u64;
-                    return Ok(n);
-                }
+            let Some(src) = self.sources.get_mut(index).and_then(Option::as_mut) else {
+                return Err(io::Error::from(BodyError::MissingSource { index }));
+            };
+            let mut probe = [0u8; 1];
+            let target = match usize::try_from(left).unwrap_or(usize::MAX).min(buf.len()) {
+                0 => &mut probe[..],
+                want => &mut buf[..want],
+            };
+            let n = read_retrying(src, target)?;
+            self.cursor.read(n as u64)?;
+            if left > 0 {
+                return Ok(n);
             }
         }
     }
@@ -454,6 +505,29 @@ mod tests {
         let p = plan(3);
         let err = read_all(&p, b"toolong").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn the_cursor_walks_the_plan_and_checks_each_source() {
+        let p = plan(4);
+        let mut c = PlanCursor::new(&p);
+        assert!(matches!(c.step(), PlanStep::Static(_)));
+        assert_eq!(c.step(), PlanStep::Source { index: 0, left: 4 });
+        c.read(3).unwrap();
+        assert_eq!(c.step(), PlanStep::Source { index: 0, left: 1 });
+        // A ready-made chunk longer than what is due (a stream's) runs long.
+        assert!(matches!(
+            c.clone().read(2),
+            Err(BodyError::SourceTooLong {
+                index: 0,
+                expected: 4
+            })
+        ));
+        c.read(1).unwrap();
+        assert_eq!(c.step(), PlanStep::Source { index: 0, left: 0 });
+        c.read(0).unwrap(); // it ended where declared
+        assert!(matches!(c.step(), PlanStep::Static(_)));
+        assert_eq!(c.step(), PlanStep::End);
     }
 
     #[test]

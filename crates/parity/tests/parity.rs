@@ -564,3 +564,37 @@ fn a_writer_cut_part_way_is_not_sent_again() {
         assert_eq!(emu.stats().api_requests - before, 1, "{kind:?}");
     }
 }
+
+/// When the accounts server cannot be reached, the callers who queued behind the one token
+/// request get its error at once, instead of each trying (and waiting) in turn.
+#[test]
+fn an_unreachable_accounts_server_is_tried_once_for_the_waiting_callers() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let emu = emulator();
+    let engine = Engine::new(config(&emu, refresh_credentials()));
+    let token_requests = AtomicUsize::new(0);
+    let send = |req: zoho_core::http::Request<zoho_core::Body>, sources: &[&[u8]]| {
+        if req.uri().path().starts_with("/oauth/") {
+            token_requests.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100)); // a slow connect that fails
+            let e = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "accounts down");
+            return Err(zoho_core::engine::SendError::Connect(Error::Transport(
+                Box::new(e),
+            )));
+        }
+        http1::send(req, sources)
+    };
+    let op = record().list();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let calls: Vec<_> = (0..16)
+            .map(|_| s.spawn(|| engine.execute(&send, &op, &[])))
+            .collect();
+        calls.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(results.iter().all(|r| {
+        r.as_ref()
+            .is_err_and(|e| e.to_string().contains("accounts down"))
+    }));
+    assert_eq!(token_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(emu.stats().api_requests, 0);
+}

@@ -19,6 +19,11 @@ use crate::error::{Error, OAuthError};
 /// Longest wait after repeated refusals: Zoho's token limit counts over 10 minutes.
 const MAX_REFUSAL_BACKOFF: Duration = Duration::from_secs(600);
 
+/// How long a token request that got no answer (the accounts server unreachable, a timeout) is
+/// answered from memory: long enough that the callers who queued behind it get its error at
+/// once instead of each trying again in turn, short enough that the next call tries anew.
+const FAILURE_MEMORY: Duration = Duration::from_secs(1);
+
 /// The identity a token belongs to, as a token store key: the accounts server, the client id and
 /// a SHA-256 fingerprint of the grant (refresh token, or scope and org). No secret can be read
 /// back from it; a token stored under another identity is never used.
@@ -98,6 +103,7 @@ pub struct TokenCache {
     store: Option<Arc<dyn TokenStore>>,
     current: Option<StoredToken>,
     refusal: Option<Refusal>,
+    failure: Option<(SystemTime, String)>,
     backoff: Duration,
     first_backoff: Duration,
     margin: Duration,
@@ -130,6 +136,7 @@ impl TokenCache {
             store: config.token_store.clone(),
             current: None,
             refusal: None,
+            failure: None,
             backoff: config.token_refusal_backoff,
             first_backoff: config.token_refusal_backoff,
             margin: config.refresh_margin,
@@ -173,6 +180,12 @@ impl TokenCache {
         {
             return TokenStep::Refused(Error::OAuth(r.error.clone()));
         }
+        if let Some((until, why)) = &self.failure
+            && now < *until
+        {
+            let e = std::io::Error::other(format!("the token request failed just now: {why}"));
+            return TokenStep::Refused(Error::Transport(Box::new(e)));
+        }
         if let (Some(store), Some(key)) = (&self.store, &self.key)
             && let Ok(Some(stored)) = store.load(key.as_str())
             && rejected.is_none_or(|r| &stored.access_token != r)
@@ -206,9 +219,16 @@ impl TokenCache {
                 self.backoff = (self.backoff * 2).min(MAX_REFUSAL_BACKOFF);
                 return Err(Error::OAuth(e));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                self.failure = Some((
+                    now.checked_add(FAILURE_MEMORY).unwrap_or(now),
+                    e.to_string(),
+                ));
+                return Err(e);
+            }
         };
         self.refusal = None;
+        self.failure = None;
         self.backoff = self.first_backoff;
         // A token that lives less than twice the margin is used for half its life, not re-minted
         // on every call.
@@ -354,6 +374,22 @@ mod tests {
             TokenStep::Refused(_)
         ));
         fetch(&mut c, later + Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_token_request_without_an_answer_is_not_repeated_by_each_waiting_caller() {
+        let mut c = TokenCache::new(&config("1000.r"));
+        fetch(&mut c, t0());
+        let down = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        assert!(
+            c.answer(Err(Error::Transport(Box::new(down))), t0())
+                .is_err()
+        );
+        match c.next(t0() + Duration::from_millis(999), None) {
+            TokenStep::Refused(e) => assert!(e.to_string().contains("refused"), "{e}"),
+            other => panic!("expected the remembered failure, got {other:?}"),
+        }
+        fetch(&mut c, t0() + FAILURE_MEMORY);
     }
 
     #[test]

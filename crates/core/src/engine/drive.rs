@@ -7,8 +7,6 @@
 //! `Fn(Request<Body>, &[S]) -> Result<Response<Bytes>, SendError>` is one, so a closure is a
 //! whole client with refresh, replay and retries behind it.
 
-use super::send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
-
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -16,6 +14,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 
 use super::call::{Call, Clock, Next, Outcome};
+use super::send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
 use super::tokens::{Ready, TokenCache, TokenStep};
 use crate::auth::{RevokeRequest, Secret, Token, TokenRequest, authorize};
 use crate::base_url::BaseUrl;

@@ -50,7 +50,7 @@ pub enum Answer<B> {
     Whole(Response<Bytes>),
 }
 
-/// What reading an answer ended in, for [`Engine::run`].
+/// What reading an answer ended in, for [`Engine::run`](super::Engine::run).
 #[derive(Debug)]
 pub enum Finish {
     /// The body was cut on the way (the network, or fewer bytes than declared): sent again when
@@ -95,7 +95,7 @@ where
     }
 }
 
-/// A boxed future, as [`AsyncSendRequest`] and [`Engine::run_async`] pass them.
+/// A boxed future, as [`AsyncSendRequest`] and [`Engine::run_async`](super::Engine::run_async) pass them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Sends one request and waits for its answer's head (async).

@@ -2,7 +2,8 @@
 //!
 //! - [`Client`] (feature `async`, default): on reqwest and tokio.
 //! - [`blocking::Client`] (feature `blocking`): on ureq, no tokio.
-//! - Without features: [`Bigin`] hands out sans-IO operations for a transport of your own.
+//! - Without features: [`Bigin`] hands out sans-IO operations, and [`zoho_core::engine::Engine`]
+//!   runs them over a closure of your own, with the same tokens, refresh and retries.
 //!
 //! This crate fixes the product to Bigin (API v1 and v2; v2 by default) over the sans-IO
 //! [`zoho_core`]; the operations are the same code as CRM's, with Bigin's paths, modules and

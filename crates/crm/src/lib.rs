@@ -2,7 +2,8 @@
 //!
 //! - [`Client`] (feature `async`, default): on reqwest and tokio.
 //! - [`blocking::Client`] (feature `blocking`): on ureq, no tokio.
-//! - Without features: [`Crm`] hands out sans-IO operations for a transport of your own.
+//! - Without features: [`Crm`] hands out sans-IO operations, and [`zoho_core::engine::Engine`]
+//!   runs them over a closure of your own, with the same tokens, refresh and retries.
 //!
 //! Both clients refresh tokens (once for all callers, and on `401 INVALID_TOKEN`), retry what
 //! Zoho did not process, stream files both ways and keep secrets out of logs. CRM API v2, v2.1,

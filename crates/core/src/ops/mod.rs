@@ -10,8 +10,7 @@ pub mod photo;
 
 use serde::Deserializer;
 
-use crate::error::InputError;
-use crate::error::printable;
+use crate::error::{InputError, printable};
 
 /// Upload limits checked before anything is sent. The defaults are Zoho's documented limits,
 /// read in decimal megabytes so that a file under the limit is under it in either reading.

@@ -15,6 +15,7 @@ use crate::operation::{Operation, build};
 use crate::response::{self, ActionItem};
 
 use super::DEFAULT_DELETE_BATCH;
+use super::join_ids;
 use crate::ops::RecordRef;
 
 /// Deletes many attachments of one record: `DELETE .../Attachments?ids=a,b,c`, split into
@@ -148,12 +149,7 @@ impl Operation for DeleteAttachmentsBatch {
             .into());
         }
         self.target.check(Feature::Attachments)?;
-        let ids = self
-            .ids
-            .iter()
-            .map(AttachmentId::as_str)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = join_ids(&self.ids);
         let uri = self.target.uri(base, &["Attachments"], &[("ids", &ids)])?;
         build(Method::DELETE, uri, Body::Empty)
     }

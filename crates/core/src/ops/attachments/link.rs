@@ -3,12 +3,10 @@
 use bytes::Bytes;
 use http::{Method, Request, Response};
 
-use crate::api::Feature;
-use crate::api::{Api, CrmVersion};
+use crate::api::{Api, CrmVersion, Feature};
 use crate::base_url::BaseUrl;
 use crate::body::Body;
-use crate::error::printable;
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, printable};
 use crate::operation::{Operation, build};
 use crate::response;
 

@@ -4,17 +4,15 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use serde::Deserialize;
 
-use crate::api::Feature;
-use crate::api::{Api, CrmVersion};
+use crate::api::{Api, CrmVersion, Feature};
 use crate::base_url::BaseUrl;
 use crate::body::Body;
-use crate::error::printable;
-use crate::error::{Error, InputError};
+use crate::error::{Error, InputError, printable};
 use crate::ids::AttachmentId;
 use crate::operation::{Operation, build};
 use crate::response;
 
-use super::{Attachment, AttachmentPage, DEFAULT_FIELDS, MAX_PER_PAGE, PageInfo};
+use super::{Attachment, AttachmentPage, DEFAULT_FIELDS, MAX_PER_PAGE, PageInfo, join_ids};
 use crate::ops::RecordRef;
 
 /// `GET {prefix}/{module}/{record}/Attachments`: one page of a record's attachments.
@@ -240,12 +238,7 @@ impl Operation for ListAttachments {
     fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
         self.check()?;
         let fields = self.fields_to_send();
-        let ids = self
-            .ids
-            .iter()
-            .map(AttachmentId::as_str)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = join_ids(&self.ids);
         let page = self.page.map(|p| p.to_string());
         let per_page = self.per_page.map(|p| p.to_string());
         let mut q: Vec<(&str, &str)> = Vec::new();

@@ -41,3 +41,9 @@ pub const MAX_PER_PAGE: u32 = 200;
 /// Ids per bulk-delete call. Zoho documents no maximum; 100 is its limit for mass deletes of
 /// records, and longer lists are split into calls of this size.
 pub const DEFAULT_DELETE_BATCH: usize = 100;
+
+/// Ids as Zoho's `ids` parameter takes them: comma-separated.
+fn join_ids(ids: &[crate::AttachmentId]) -> String {
+    let ids: Vec<&str> = ids.iter().map(crate::AttachmentId::as_str).collect();
+    ids.join(",")
+}

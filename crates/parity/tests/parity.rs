@@ -429,64 +429,22 @@ fn expect(outcome: &str, requests: u64, token_requests: u64) -> Row {
 
 #[test]
 fn every_transport_gives_the_same_outcome_with_the_same_requests() {
+    // One row a scenario: name, scenario, expected (outcome, API requests, token requests).
+    #[rustfmt::skip]
     let table: Vec<(&str, Scenario, Row)> = vec![
-        ("429 burst (3), GET", burst_429, expect("ok", 4, 0)),
-        (
-            "503 with Retry-After: 1, GET",
-            unavailable_503_retry_after,
-            expect("ok", 2, 0),
-        ),
-        ("500 on GET", error_500_get, expect("ok", 2, 0)),
-        (
-            "500 on POST (upload)",
-            error_500_post,
-            expect("INTERNAL_ERROR", 1, 0),
-        ),
-        (
-            "401, refresh credentials",
-            invalid_token_refreshable,
-            expect("ok", 2, 1),
-        ),
-        (
-            "401, fixed token (upload)",
-            invalid_token_fixed,
-            expect("INVALID_TOKEN", 1, 0),
-        ),
-        (
-            "download cut at 500 kB of 2 MB",
-            cut_download,
-            expect("ok", 3, 0),
-        ),
-        (
-            "download to a writer after 503 and 401",
-            writer_download_after_503_and_401,
-            expect("ok", 4, 1),
-        ),
-        (
-            "expired token, 64 callers",
-            expired_token_64_callers,
-            expect("ok x64", 64, 1),
-        ),
-        (
-            "Access Denied, 64 callers",
-            access_denied_64_callers,
-            expect("refused: Access Denied x64", 0, 1),
-        ),
-        (
-            "token living 20 s < 60 s margin, 5 calls",
-            token_shorter_than_margin,
-            expect("ok x5", 5, 1),
-        ),
-        (
-            "api_domain names a foreign host, 3 calls",
-            foreign_api_domain,
-            expect("ok x3", 3, 1),
-        ),
-        (
-            "re-login on another server, shared store",
-            relogin_other_server,
-            expect("ok", 1, 1),
-        ),
+        ("429 burst (3), GET",                      burst_429,                         expect("ok", 4, 0)),
+        ("503 with Retry-After: 1, GET",            unavailable_503_retry_after,       expect("ok", 2, 0)),
+        ("500 on GET",                              error_500_get,                     expect("ok", 2, 0)),
+        ("500 on POST (upload)",                    error_500_post,                    expect("INTERNAL_ERROR", 1, 0)),
+        ("401, refresh credentials",                invalid_token_refreshable,         expect("ok", 2, 1)),
+        ("401, fixed token (upload)",               invalid_token_fixed,               expect("INVALID_TOKEN", 1, 0)),
+        ("download cut at 500 kB of 2 MB",          cut_download,                      expect("ok", 3, 0)),
+        ("download to a writer after 503 and 401",  writer_download_after_503_and_401, expect("ok", 4, 1)),
+        ("expired token, 64 callers",               expired_token_64_callers,          expect("ok x64", 64, 1)),
+        ("Access Denied, 64 callers",               access_denied_64_callers,          expect("refused: Access Denied x64", 0, 1)),
+        ("token living 20 s < 60 s margin, 5 calls", token_shorter_than_margin,         expect("ok x5", 5, 1)),
+        ("api_domain names a foreign host, 3 calls", foreign_api_domain,                expect("ok x3", 3, 1)),
+        ("re-login on another server, shared store", relogin_other_server,              expect("ok", 1, 1)),
     ];
     println!("| scenario | blocking | async | closure |");
     println!("|---|---|---|---|");

@@ -1,7 +1,7 @@
 //! A multipart plan as a byte stream for reqwest, filling source slots from async readers, files
 //! read ahead or bytes, and failing (never padding or spinning) when a source ends early or runs long.
 
-use std::io::{self, Read};
+use std::io;
 use std::pin::Pin;
 
 use futures_util::Stream;
@@ -30,34 +30,10 @@ impl Opened {
     /// A file read ahead by a blocking thread, a few chunks in advance, so that disk reads and
     /// network writes overlap (read on demand, each would wait for the other). Must be called
     /// within a tokio runtime. `report` is called with the bytes read so far.
-    pub fn read_ahead(mut file: std::fs::File, report: Option<Progress>) -> Self {
+    pub fn read_ahead(file: std::fs::File, report: Option<Progress>) -> Self {
         let (tx, rx) = mpsc::channel(AHEAD);
         tokio::task::spawn_blocking(move || {
-            let (home, spare) = std::sync::mpsc::channel();
-            let mut read = 0u64;
-            loop {
-                let mut chunk = spare.try_recv().unwrap_or_default();
-                let sent = match fill(&mut file, &mut chunk) {
-                    Ok(0) => return,
-                    Ok(n) => {
-                        read += n as u64;
-                        if let Some(report) = &report {
-                            report(read);
-                        }
-                        tx.blocking_send(Ok(Bytes::from_owner(Recycled {
-                            buf: chunk,
-                            home: home.clone(),
-                        })))
-                    }
-                    Err(e) => {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
-                    }
-                };
-                if sent.is_err() {
-                    return; // the body was dropped
-                }
-            }
+            zoho_fs::read_chunks(file, report.as_deref(), |c| tx.blocking_send(c).is_ok());
         });
         Opened::Chunks(rx)
     }
@@ -84,50 +60,8 @@ impl Opened {
     }
 }
 
-/// Reads up to [`FILE_CHUNK`] bytes into `chunk` (its length becomes what was read), with
-/// full-size reads: a recycled buffer keeps its length, so only a new one is zeroed.
-fn fill(file: &mut std::fs::File, chunk: &mut Vec<u8>) -> io::Result<usize> {
-    chunk.resize(FILE_CHUNK, 0);
-    let mut filled = 0;
-    while filled < FILE_CHUNK {
-        match file.read(&mut chunk[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    chunk.truncate(filled);
-    Ok(filled)
-}
-
-/// A file chunk's buffer, sent back to the reading thread when the last `Bytes` made from it
-/// is dropped: a long upload cycles through a few buffers instead of faulting in fresh memory
-/// (new buffers cost about 5,000 page faults and 10% more CPU per 100 MB).
-struct Recycled {
-    buf: Vec<u8>,
-    home: std::sync::mpsc::Sender<Vec<u8>>,
-}
-
-impl AsRef<[u8]> for Recycled {
-    fn as_ref(&self) -> &[u8] {
-        &self.buf
-    }
-}
-
-impl Drop for Recycled {
-    fn drop(&mut self) {
-        let _ = self.home.send(std::mem::take(&mut self.buf));
-    }
-}
-
 /// Bytes read from a caller's reader at a time.
 const CHUNK: usize = 256 * 1024;
-
-/// Bytes read from a file at a time. Larger chunks cost fewer hand-overs between threads but
-/// start the server's work later: on 100 MB uploads 64 KiB, 128 KiB, 256 KiB and 1 MiB took
-/// about 120, 125, 130 and 133 ms, the smaller ones for up to 15% more CPU time.
-const FILE_CHUNK: usize = 128 * 1024;
 
 /// Chunks a file is read ahead of the network (1 MiB).
 const AHEAD: usize = 8;
@@ -182,140 +116,4 @@ pub fn stream(
             return Some((piece, st));
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use futures_util::StreamExt;
-    use zoho_core::{Boundary, MultipartReader};
-
-    /// A plan with one file slot of `len` bytes between two text fields.
-    fn plan(len: u64) -> Multipart {
-        Multipart::builder(Boundary::new("b0und4ry").unwrap())
-            .text("title", "t")
-            .file_source("file", "a.bin", "application/octet-stream", len)
-            .text("after", "x")
-            .finish()
-    }
-
-    fn data(n: usize) -> Vec<u8> {
-        (0..n).map(|i| (i * 31 % 251) as u8).collect()
-    }
-
-    fn temp_file(name: &str, bytes: &[u8]) -> std::fs::File {
-        let path = std::env::temp_dir().join(format!("zoho-body-{}-{name}", std::process::id()));
-        std::fs::write(&path, bytes).unwrap();
-        let f = std::fs::File::open(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        f
-    }
-
-    async fn collect(plan: &Multipart, source: Opened) -> io::Result<Vec<u8>> {
-        let mut s = std::pin::pin!(stream(plan, vec![source]));
-        let mut out = Vec::new();
-        while let Some(chunk) = s.next().await {
-            out.extend_from_slice(&chunk?);
-        }
-        Ok(out)
-    }
-
-    /// What the plan must look like on the wire: core's reader over the same bytes.
-    fn expected(plan: &Multipart, bytes: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        MultipartReader::new(plan, vec![bytes])
-            .read_to_end(&mut out)
-            .unwrap();
-        out
-    }
-
-    fn body_error(e: &io::Error) -> &BodyError {
-        e.get_ref().unwrap().downcast_ref::<BodyError>().unwrap()
-    }
-
-    // Longer than several chunks, and not a multiple of one.
-    const LEN: usize = 3 * CHUNK + 12_345;
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn every_source_kind_gives_the_plan_byte_for_byte() {
-        let bytes = data(LEN);
-        let p = plan(LEN as u64);
-        let want = expected(&p, &bytes);
-        let file = Opened::read_ahead(temp_file("exact", &bytes), None);
-        assert_eq!(collect(&p, file).await.unwrap(), want);
-        let mem = Opened::Bytes(Some(Bytes::from(bytes.clone())));
-        assert_eq!(collect(&p, mem).await.unwrap(), want);
-        let reader = Opened::Reader(Box::pin(io::Cursor::new(bytes.clone())));
-        assert_eq!(collect(&p, reader).await.unwrap(), want);
-        let empty = plan(0);
-        let none = Opened::read_ahead(temp_file("empty", b""), None);
-        assert_eq!(collect(&empty, none).await.unwrap(), expected(&empty, b""));
-    }
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_file_reports_what_it_has_read() {
-        let bytes = data(LEN);
-        let p = plan(LEN as u64);
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let log = std::sync::Arc::clone(&seen);
-        let report: Progress = std::sync::Arc::new(move |n| log.lock().unwrap().push(n));
-        let file = Opened::read_ahead(temp_file("progress", &bytes), Some(report));
-        assert_eq!(collect(&p, file).await.unwrap(), expected(&p, &bytes));
-        let seen = seen.lock().unwrap().clone();
-        assert_eq!(seen.last(), Some(&(LEN as u64)));
-        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
-        assert_eq!(seen.len(), LEN.div_ceil(FILE_CHUNK));
-    }
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_source_that_ends_early_fails_with_what_it_gave() {
-        let bytes = data(LEN - 1);
-        let p = plan(LEN as u64);
-        for source in [
-            Opened::read_ahead(temp_file("short", &bytes), None),
-            Opened::Bytes(Some(Bytes::from(bytes.clone()))),
-            Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
-        ] {
-            let e = collect(&p, source).await.unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-            assert!(matches!(
-                body_error(&e),
-                BodyError::SourceEnded { index: 0, expected, actual }
-                    if *expected == LEN as u64 && *actual == LEN as u64 - 1
-            ));
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_source_that_runs_long_fails() {
-        let bytes = data(LEN + 1);
-        let p = plan(LEN as u64);
-        for source in [
-            Opened::read_ahead(temp_file("long", &bytes), None),
-            Opened::Bytes(Some(Bytes::from(bytes.clone()))),
-            Opened::Reader(Box::pin(io::Cursor::new(bytes.clone()))),
-        ] {
-            let e = collect(&p, source).await.unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
-            assert!(matches!(
-                body_error(&e),
-                BodyError::SourceTooLong { index: 0, expected } if *expected == LEN as u64
-            ));
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_missing_source_is_named() {
-        let p = plan(1);
-        let mut s = std::pin::pin!(stream(&p, Vec::new()));
-        let mut last = None;
-        while let Some(chunk) = s.next().await {
-            last = Some(chunk);
-        }
-        let e = last.unwrap().unwrap_err();
-        assert!(matches!(
-            body_error(&e),
-            BodyError::MissingSource { index: 0 }
-        ));
-    }
 }

@@ -1,28 +1,26 @@
 //! Downloads: streamed to an `AsyncWrite`, or to a file through a temporary file beside it.
 
-use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use zoho_core::bytes::Bytes;
-use zoho_core::engine::{Answer, BoxFuture, Finish};
+use zoho_core::engine::{Answer, Begin, BoxFuture, Finish, begin_download, small_download};
 use zoho_core::operation::check_download_size;
-use zoho_core::{Download, DownloadHead, DownloadStart, Error};
+use zoho_core::{Download, DownloadHead, Error};
 
-use crate::{DownloadOptions, DownloadedFile, Transport, head_of, read_whole, transport_err};
+use zoho_fs::TempFile;
 
-/// Network chunks gathered (not copied) into one message for the file writer, so that it wakes
-/// once per batch, not once per chunk.
+use crate::local::blocking;
+use crate::{DownloadOptions, Transport, read_whole, transport_err};
+
+/// Network chunks gathered into one message for the file writer, so that it wakes once per
+/// batch, not once per chunk.
 const BATCH: usize = 1 << 20;
 
 /// Batches on their way to the file writer: with [`BATCH`], what bounds a download's memory.
 const BATCHES: usize = 4;
-
-/// The file writer's buffer: it gathers the network's small chunks; larger ones go straight
-/// to the file. (A 1 MiB buffer made one 100 MB download in three take twice as long on ext4.)
-const WRITE_BUF: usize = 256 * 1024;
 
 /// A download whose head has been read.
 enum Begun {
@@ -32,32 +30,25 @@ enum Begun {
     Whole(DownloadHead, Bytes),
 }
 
-/// Reads an answer's head (and a small body whole).
+impl Begun {
+    fn head(&self) -> &DownloadHead {
+        match self {
+            Begun::Stream(h, _) | Begun::Whole(h, _) => h,
+        }
+    }
+}
+
+/// Reads an answer's head (and a small body whole), as the core decides.
 async fn begin<D: Download + Sync>(
     d: &D,
     opts: &DownloadOptions<'_>,
     answer: Answer<reqwest::Response>,
 ) -> Result<Begun, Finish> {
-    let resp = match answer {
-        Answer::Whole(r) => {
-            return Err(Finish::Fail(
-                d.small_body(r)
-                    .err()
-                    .unwrap_or(Error::NoContent { what: d.what() }),
-            ));
-        }
-        Answer::Success(r) => r.into_body(),
-    };
-    match d.start(&head_of(&resp))? {
-        DownloadStart::Stream(head) => {
-            if let Some(t) = head.content_length {
-                check_download_size(t, opts.max_bytes)?;
-            }
-            Ok(Begun::Stream(head, resp))
-        }
-        DownloadStart::ReadBody => {
-            let (head, bytes) = d.small_body(read_whole(resp).await?)?;
-            check_download_size(bytes.len() as u64, opts.max_bytes)?;
+    match begin_download(d, answer, opts.max_bytes)? {
+        Begin::Stream(head, resp) => Ok(Begun::Stream(head, resp)),
+        Begin::ReadWhole(r) => {
+            let (head, bytes) =
+                small_download(d, read_whole(r.into_body()).await?, opts.max_bytes)?;
             Ok(Begun::Whole(head, bytes))
         }
     }
@@ -88,9 +79,9 @@ impl Transport {
                                 p(n, total);
                             }
                         };
-                        let mut sink = WriterSink(&mut **out);
+                        let mut out = Out::Writer(&mut **out);
                         let copied =
-                            copy_body(resp, &mut sink, total, opts.max_bytes, &progress).await;
+                            copy_body(resp, &mut out, total, opts.max_bytes, &progress).await;
                         // A writer cannot be reset: a body cut part-way is not sent again.
                         let n = copied.map_err(Finish::no_retry)?;
                         Ok((head, n))
@@ -107,78 +98,42 @@ impl Transport {
             .await
     }
 
-    /// Downloads to exactly `path`, through a temporary file beside it that is renamed on
-    /// success and removed on failure (or when the future is dropped), so `path` never holds a
-    /// partial file.
-    pub async fn download_to_path<D: Download + Sync>(
+    /// Downloads into a temporary file beside `beside`, emptied for each attempt (a cut
+    /// download is sent again from byte 0, and progress starts again from 0). `refuse` names
+    /// the target a head points to, to stop before the body when it exists.
+    pub(crate) async fn download_to_temp<D: Download + Sync>(
         &self,
         d: &D,
-        path: &Path,
+        beside: &Path,
+        refuse: Option<&(dyn Fn(&DownloadHead) -> PathBuf + Sync)>,
         opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let mut tmp = TempFile::beside(path);
-        let (head, bytes) = self.download_to_temp(d, &tmp.path, opts).await?;
-        tokio::fs::rename(&tmp.path, path)
-            .await
-            .map_err(transport_err)?;
-        tmp.keep = true;
-        Ok(DownloadedFile {
-            path: path.to_owned(),
-            bytes,
-            head,
-        })
-    }
-
-    /// Downloads into directory `dir` under the server's file name made safe, or
-    /// `fallback_name`; refuses to replace an existing file unless `overwrite`.
-    pub async fn download_to_dir<D: Download + Sync>(
-        &self,
-        d: &D,
-        dir: &Path,
-        fallback_name: &str,
-        overwrite: bool,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let mut tmp = TempFile::beside(&dir.join(fallback_name));
-        let (head, bytes) = self.download_to_temp(d, &tmp.path, opts).await?;
-        let path = dir.join(head.safe_file_name(fallback_name));
-        if !overwrite && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Err(transport_err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists; pass overwrite to replace it", path.display()),
-            )));
-        }
-        tokio::fs::rename(&tmp.path, &path)
-            .await
-            .map_err(transport_err)?;
-        tmp.keep = true;
-        Ok(DownloadedFile { path, bytes, head })
-    }
-
-    /// Downloads into the file `tmp`, made anew for each attempt (a cut download is sent again
-    /// from byte 0, and progress starts again from 0).
-    async fn download_to_temp<D: Download + Sync>(
-        &self,
-        d: &D,
-        tmp: &Path,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
+    ) -> Result<(TempFile, DownloadHead, u64), Error> {
+        let beside = beside.to_owned();
+        let tmp = blocking(move || TempFile::create_beside(&beside).map(|(t, _)| t)).await?;
         let _permit = self.gate.acquire().await.map_err(transport_err)?;
         let build = |b: &zoho_core::BaseUrl| d.request(b);
         let attempts = std::sync::atomic::AtomicU32::new(0);
-        let attempts = &attempts;
+        let (attempts, tmp_ref) = (&attempts, &tmp);
         let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
             Box::pin(async move {
                 if attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
                     tracing::info!("the download was cut; starting again from byte 0");
                 }
                 let begun = begin(d, opts, answer).await?;
-                write_temp(begun, tmp, opts).await
+                if let Some(name) = refuse {
+                    let target = name(begun.head());
+                    blocking(move || zoho_fs::refuse_existing(&target)).await?;
+                }
+                let path = tmp_ref.path().to_owned();
+                let file = blocking(move || TempFile::reopen_at(&path)).await?;
+                write_temp(begun, file, tmp_ref.path(), opts).await
             })
         };
-        self.engine
+        let (head, n) = self
+            .engine
             .run_async(&self.http, &build, true, true, &[], &mut finish)
-            .await
+            .await?;
+        Ok((tmp, head, n))
     }
 }
 
@@ -196,17 +151,15 @@ impl Transport {
 /// Memory stays bounded by the channel; dropping the future stops the task and the thread.
 async fn write_temp(
     begun: Begun,
-    tmp: &Path,
+    file: std::fs::File,
+    path: &Path,
     opts: &DownloadOptions<'_>,
 ) -> Result<(DownloadHead, u64), Finish> {
-    let file = tokio::fs::File::create(tmp)
-        .await
-        .map_err(transport_err)?
-        .into_std()
-        .await;
-    let (tx, rx) = mpsc::channel(BATCHES);
+    let (tx, mut rx) = mpsc::channel(BATCHES);
     let sync = opts.sync;
-    let writer = tokio::task::spawn_blocking(move || write_file(file, rx, sync));
+    let writer = tokio::task::spawn_blocking(move || {
+        zoho_fs::write_batches(file, || rx.blocking_recv(), sync)
+    });
     let (head, read) = match begun {
         Begun::Whole(head, bytes) => {
             let n = bytes.len() as u64;
@@ -225,20 +178,13 @@ async fn write_temp(
                 p(0, total);
             }
             let mut reader = AbortOnDrop(tokio::spawn(async move {
-                let mut sink = ChannelSink {
-                    tx,
-                    batch: Vec::new(),
-                    batched: 0,
-                };
                 let report = |n| {
                     seen_tx.send_replace(n);
                 };
-                let n = copy_body(resp, &mut sink, total, max, &report).await?;
-                sink.send_batch().await?;
-                Ok(n)
+                let mut out = Out::Channel(tx, Vec::new(), 0);
+                copy_body(resp, &mut out, total, max, &report).await
             }));
             // Report progress here, where the caller's callback lives, until the task ends.
-            let mut shown = None;
             let read = loop {
                 tokio::select! {
                     done = &mut reader.0 => break done
@@ -249,12 +195,12 @@ async fn write_temp(
                         if let Some(p) = opts.progress {
                             p(n, total);
                         }
-                        shown = Some(n);
                     }
                 }
             };
+            // The last count, unless the loop showed it.
             if let (Some(p), Ok(n)) = (opts.progress, &read)
-                && shown != Some(*n)
+                && seen.borrow().has_changed()
             {
                 p(*n, total);
             }
@@ -265,15 +211,15 @@ async fn write_temp(
     writer
         .await
         .map_err(transport_err)?
-        .map_err(transport_err)?;
+        .map_err(Error::file("write", path))?;
     Ok((head, read?))
 }
 
 /// Streams the body into `out`, checking the size cap and the declared length: a network
 /// failure or a short body is a cut, anything else a failure.
-async fn copy_body<S: ChunkSink>(
+async fn copy_body(
     resp: reqwest::Response,
-    out: &mut S,
+    out: &mut Out<'_>,
     total: Option<u64>,
     max_bytes: Option<u64>,
     progress: &(dyn Fn(u64) + Sync),
@@ -284,76 +230,40 @@ async fn copy_body<S: ChunkSink>(
         let chunk = chunk.map_err(|e| Finish::Cut(transport_err(e)))?;
         n += chunk.len() as u64;
         check_download_size(n, max_bytes)?;
-        out.put(chunk).await?;
+        out.put(chunk, false).await?;
         progress(n);
     }
     zoho_core::operation::check_download_complete(n, total).map_err(Finish::Cut)?;
+    out.put(Bytes::new(), true).await?;
     Ok(n)
 }
 
-/// Writes batches to `file` until the channel closes.
-fn write_file(
-    file: std::fs::File,
-    mut rx: mpsc::Receiver<Vec<Bytes>>,
-    sync: bool,
-) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(WRITE_BUF, file);
-    while let Some(batch) = rx.blocking_recv() {
-        for chunk in batch {
-            out.write_all(&chunk)?;
-        }
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    if sync {
-        file.sync_all()?;
-    }
-    Ok(())
-}
-
 fn writer_stopped() -> Error {
-    transport_err(io::Error::other("the file writer stopped"))
+    transport_err(std::io::Error::other("the file writer stopped"))
 }
 
-/// Where downloaded chunks go.
-trait ChunkSink: Send {
-    fn put(&mut self, chunk: Bytes) -> impl Future<Output = Result<(), Error>> + Send;
+/// Where downloaded chunks go: a caller's writer, or the channel to the file writer, with
+/// chunks gathered (not copied) into batches.
+enum Out<'a> {
+    Writer(&'a mut (dyn AsyncWrite + Send + Unpin)),
+    Channel(mpsc::Sender<Vec<Bytes>>, Vec<Bytes>, usize),
 }
 
-/// Any `AsyncWrite`.
-struct WriterSink<'a>(&'a mut (dyn AsyncWrite + Send + Unpin));
-
-impl ChunkSink for WriterSink<'_> {
-    async fn put(&mut self, chunk: Bytes) -> Result<(), Error> {
-        self.0.write_all(&chunk).await.map_err(transport_err)
-    }
-}
-
-/// The channel to the file writer, gathering chunks into batches.
-struct ChannelSink {
-    tx: mpsc::Sender<Vec<Bytes>>,
-    batch: Vec<Bytes>,
-    batched: usize,
-}
-
-impl ChannelSink {
-    async fn send_batch(&mut self) -> Result<(), Error> {
-        if self.batch.is_empty() {
-            return Ok(());
+impl Out<'_> {
+    async fn put(&mut self, chunk: Bytes, last: bool) -> Result<(), Error> {
+        match self {
+            Out::Writer(w) => w.write_all(&chunk).await.map_err(transport_err),
+            Out::Channel(tx, batch, batched) => {
+                *batched += chunk.len();
+                batch.push(chunk);
+                if *batched < BATCH && !last {
+                    return Ok(());
+                }
+                *batched = 0;
+                let full = std::mem::take(batch);
+                tx.send(full).await.map_err(|_| writer_stopped())
+            }
         }
-        self.batched = 0;
-        let batch = std::mem::take(&mut self.batch);
-        self.tx.send(batch).await.map_err(|_| writer_stopped())
-    }
-}
-
-impl ChunkSink for ChannelSink {
-    async fn put(&mut self, chunk: Bytes) -> Result<(), Error> {
-        self.batched += chunk.len();
-        self.batch.push(chunk);
-        if self.batched >= BATCH {
-            self.send_batch().await?;
-        }
-        Ok(())
     }
 }
 
@@ -363,29 +273,5 @@ struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
-    }
-}
-
-/// A download's temporary file, removed when this is dropped unless kept: after a failure, and
-/// when the caller drops the download's future part-way.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl TempFile {
-    fn beside(target: &Path) -> Self {
-        Self {
-            path: zoho_core::disposition::temp_path_beside(target),
-            keep: false,
-        }
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.path);
-        }
     }
 }

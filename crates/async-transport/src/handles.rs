@@ -10,6 +10,8 @@ zoho_core::transport_handles! {
     async: [async],
     await: [.await],
     reader: [impl tokio::io::AsyncRead + Send + 'static],
+    boxed_reader: [crate::body::Reader],
+    box_reader: [Box::pin],
     writer: [&mut (dyn tokio::io::AsyncWrite + Send + Unpin)],
 }
 

@@ -13,18 +13,16 @@ mod handles;
 mod local;
 
 use std::io;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::io::AsyncRead;
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::{AsyncSendRequest, BoxFuture, Engine, SendError};
 use zoho_core::http::{Request, Response};
 use zoho_core::{BaseUrl, Body, Error, Operation};
 
-pub use handles::{AllAttachments, Attachments, FileStore, Photo};
+pub use handles::{AllAttachments, Attachments, FileStore, Photo, Source};
 pub use zoho_core;
 
 /// How a [`Transport`] behaves (shared with the blocking transport).
@@ -33,59 +31,20 @@ pub type Config = zoho_core::ClientConfig;
 /// Largest error or JSON answer read into memory.
 const MAX_SMALL_BODY: usize = 32 * 1024 * 1024;
 
-/// Bytes for a multipart source slot.
-pub enum Source {
-    /// A file, opened (again for each retry) when sent.
-    Path(PathBuf),
-    /// Bytes in memory.
-    Bytes(Bytes),
-    /// A reader, read once: a call using it is not retried after it was sent.
-    Reader(Mutex<Option<body::Reader>>),
-    /// A file, like `Path`, that reports the bytes read so far (from 0 again on a retry). It is
-    /// called from the thread that reads the file, at most 1 MiB ahead of the network.
-    PathWithProgress(PathBuf, Arc<dyn Fn(u64) + Send + Sync>),
-}
-
 impl Source {
-    /// A one-shot reader source.
-    pub fn reader(r: impl AsyncRead + Send + 'static) -> Self {
-        Source::Reader(Mutex::new(Some(Box::pin(r))))
-    }
-
-    fn rewindable(&self) -> bool {
-        !matches!(self, Source::Reader(_))
-    }
-
-    async fn open(&self) -> io::Result<body::Opened> {
-        match self {
-            Source::Path(p) => Ok(body::Opened::read_ahead(
-                tokio::fs::File::open(p).await?.into_std().await,
-                None,
-            )),
-            Source::PathWithProgress(p, report) => Ok(body::Opened::read_ahead(
-                tokio::fs::File::open(p).await?.into_std().await,
-                Some(Arc::clone(report)),
-            )),
-            Source::Bytes(b) => Ok(body::Opened::Bytes(Some(b.clone()))),
-            Source::Reader(m) => m
-                .lock()
-                .map_err(|_| io::Error::other("reader lock poisoned"))?
-                .take()
-                .map(body::Opened::Reader)
-                .ok_or_else(|| io::Error::other("this upload's reader was already consumed")),
-        }
-    }
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Path(p) | Source::PathWithProgress(p, _) => {
-                write!(f, "Source::Path({})", p.display())
-            }
-            Source::Bytes(b) => write!(f, "Source::Bytes({} bytes)", b.len()),
-            Source::Reader(_) => f.write_str("Source::Reader"),
-        }
+    async fn open(&self) -> Result<body::Opened, Error> {
+        let (path, report) = match self {
+            Source::Path(p) => (p, None),
+            Source::PathWithProgress(p, report) => (p, Some(Arc::clone(report))),
+            Source::Bytes(b) => return Ok(body::Opened::Bytes(Some(b.clone()))),
+            Source::Reader(m) => return Source::take_reader(m).map(body::Opened::Reader),
+        };
+        let path = path.clone();
+        let open = move || std::fs::File::open(&path).map_err(Error::file("read", &path));
+        Ok(body::Opened::read_ahead(
+            local::blocking(open).await?,
+            report,
+        ))
     }
 }
 
@@ -192,8 +151,7 @@ impl AsyncSendRequest<Source> for Reqwest {
                 Body::Multipart(plan) => {
                     let mut readers = Vec::with_capacity(sources.len());
                     for s in sources {
-                        let opened = s.open().await;
-                        readers.push(opened.map_err(|e| SendError::Local(transport_err(e)))?);
+                        readers.push(s.open().await.map_err(SendError::Local)?);
                     }
                     if readers.len() != plan.source_count() {
                         return Err(SendError::Local(Error::Body(

@@ -9,6 +9,8 @@ zoho_core::transport_handles! {
     async: [],
     await: [],
     reader: [impl std::io::Read + Send + 'static],
+    boxed_reader: [Box<dyn std::io::Read + Send>],
+    box_reader: [Box::new],
     writer: [&mut dyn std::io::Write],
 }
 

@@ -13,17 +13,18 @@ mod local;
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use zoho_core::bytes::Bytes;
-use zoho_core::engine::{Answer, Engine, Finish, SendError, SendRequest};
-use zoho_core::http::{Request, Response};
-use zoho_core::{
-    BaseUrl, Body, Download, DownloadHead, DownloadStart, Error, MultipartReader, Operation,
+use zoho_core::engine::{
+    Begin, Engine, Finish, SendError, SendRequest, begin_download, small_download,
 };
+use zoho_core::http::{Request, Response};
+use zoho_core::{BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation};
 
-pub use handles::{AllAttachments, Attachments, FileStore, Photo};
+pub use handles::{AllAttachments, Attachments, FileStore, Photo, Source};
 pub use zoho_core;
+use zoho_fs::TempFile;
 
 /// Largest error or JSON answer read into memory.
 const MAX_SMALL_BODY: u64 = 32 * 1024 * 1024;
@@ -31,56 +32,19 @@ const MAX_SMALL_BODY: u64 = 32 * 1024 * 1024;
 /// How a [`Transport`] behaves (shared with the async transport).
 pub type Config = zoho_core::ClientConfig;
 
-/// Bytes for a multipart source slot.
-pub enum Source {
-    /// A file, opened (again for each retry) when sent.
-    Path(PathBuf),
-    /// Bytes in memory.
-    Bytes(Bytes),
-    /// A reader, read once: a call using it is not retried after it was sent.
-    Reader(Mutex<Option<Box<dyn Read + Send>>>),
-    /// A file, like `Path`, that reports the bytes read so far (from 0 again on a retry).
-    PathWithProgress(PathBuf, Arc<dyn Fn(u64) + Send + Sync>),
-}
-
 impl Source {
-    /// A one-shot reader source.
-    pub fn reader(r: impl Read + Send + 'static) -> Self {
-        Source::Reader(Mutex::new(Some(Box::new(r))))
-    }
-
-    fn rewindable(&self) -> bool {
-        !matches!(self, Source::Reader(_))
-    }
-
-    fn open(&self) -> io::Result<Box<dyn Read + Send + '_>> {
-        match self {
-            Source::Path(p) => Ok(Box::new(File::open(p)?)),
-            Source::PathWithProgress(p, report) => Ok(Box::new(Counting {
-                inner: File::open(p)?,
+    fn open(&self) -> Result<Box<dyn Read + Send + '_>, Error> {
+        let open = |p: &Path| File::open(p).map_err(Error::file("read", p));
+        Ok(match self {
+            Source::Path(p) => Box::new(open(p)?),
+            Source::PathWithProgress(p, report) => Box::new(Counting {
+                inner: open(p)?,
                 read: 0,
                 report: Arc::clone(report),
-            })),
-            Source::Bytes(b) => Ok(Box::new(&b[..])),
-            Source::Reader(m) => m
-                .lock()
-                .map_err(|_| io::Error::other("reader lock poisoned"))?
-                .take()
-                .map(|r| Box::new(r) as Box<dyn Read + Send>)
-                .ok_or_else(|| io::Error::other("this upload's reader was already consumed")),
-        }
-    }
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Path(p) | Source::PathWithProgress(p, _) => {
-                write!(f, "Source::Path({})", p.display())
-            }
-            Source::Bytes(b) => write!(f, "Source::Bytes({} bytes)", b.len()),
-            Source::Reader(_) => f.write_str("Source::Reader"),
-        }
+            }),
+            Source::Bytes(b) => Box::new(&b[..]),
+            Source::Reader(m) => Box::new(Source::take_reader(m)?),
+        })
     }
 }
 
@@ -94,8 +58,10 @@ struct Counting<R> {
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        (self.report)(self.read);
+        if n > 0 {
+            self.read += n as u64;
+            (self.report)(self.read);
+        }
         Ok(n)
     }
 }
@@ -199,36 +165,26 @@ impl Transport {
         let _permit = self.gate.enter();
         // Answers before the body (429, 503, 401) are sent again for any target; a body cut
         // part-way only when the target can be reset.
-        let resettable = matches!(sink, Sink::File(_));
+        let resettable = matches!(sink, Sink::File(..));
         let mut first = true;
         self.engine
             .run(&self.http, &|b| d.request(b), true, true, &[], |answer| {
-                let resp = match answer {
-                    Answer::Whole(r) => {
-                        return Err(Finish::Fail(
-                            d.small_body(r)
-                                .err()
-                                .unwrap_or_else(|| Error::NoContent { what: d.what() }),
-                        ));
-                    }
-                    Answer::Success(r) => r,
-                };
+                let begun = begin_download(d, answer, opts.max_bytes)?;
                 if !std::mem::replace(&mut first, false) {
                     tracing::info!("the download was cut; starting again from byte 0");
                     sink.reset()?;
                 }
-                let (parts, body) = resp.into_parts();
-                match d.start(&parts)? {
-                    DownloadStart::Stream(head) => {
+                match begun {
+                    Begin::Stream(head, body) => {
+                        sink.refuse_existing(&head)?;
                         let copied =
                             copy_body(body.into_reader(), &mut sink, head.content_length, opts);
                         let n = copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
                         Ok((head, n))
                     }
-                    DownloadStart::ReadBody => {
-                        let whole = read_whole(Response::from_parts(parts, body))?;
-                        let (head, bytes) = d.small_body(whole)?;
-                        check_cap(bytes.len() as u64, opts)?;
+                    Begin::ReadWhole(r) => {
+                        let (head, bytes) = small_download(d, read_whole(r)?, opts.max_bytes)?;
+                        sink.refuse_existing(&head)?;
                         sink.write_all(&bytes).map_err(transport_err)?;
                         Ok((head, bytes.len() as u64))
                     }
@@ -236,73 +192,23 @@ impl Transport {
             })
     }
 
-    /// Downloads to exactly `path`, through a temporary file beside it that is renamed on
-    /// success and removed on failure, so `path` never holds a partial file.
-    pub fn download_to_path<D: Download>(
+    /// Downloads into a temporary file beside `beside`, emptied for a new attempt (a cut
+    /// download is sent again from byte 0). `refuse` names the target a head points to, to
+    /// stop before the body when it exists.
+    pub(crate) fn download_to_temp<D: Download>(
         &self,
         d: &D,
-        path: &Path,
+        beside: &Path,
+        refuse: Option<&(dyn Fn(&DownloadHead) -> PathBuf + Sync)>,
         opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let tmp = zoho_core::disposition::temp_path_beside(path);
-        let result = (|| {
-            let (head, bytes) = self.download_to_temp(d, &tmp, opts)?;
-            std::fs::rename(&tmp, path).map_err(transport_err)?;
-            Ok(DownloadedFile {
-                path: path.to_owned(),
-                bytes,
-                head,
-            })
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
-    }
-
-    /// Downloads into directory `dir` under the server's file name made safe
-    /// ([`DownloadHead::safe_file_name`]), or `fallback_name`. Refuses to replace an existing
-    /// file unless `overwrite`.
-    pub fn download_to_dir<D: Download>(
-        &self,
-        d: &D,
-        dir: &Path,
-        fallback_name: &str,
-        overwrite: bool,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<DownloadedFile, Error> {
-        let tmp = zoho_core::disposition::temp_path_beside(&dir.join(fallback_name));
-        let result = (|| {
-            let (head, bytes) = self.download_to_temp(d, &tmp, opts)?;
-            let path = dir.join(head.safe_file_name(fallback_name));
-            if !overwrite && path.exists() {
-                return Err(transport_err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} exists; pass overwrite to replace it", path.display()),
-                )));
-            }
-            std::fs::rename(&tmp, &path).map_err(transport_err)?;
-            Ok(DownloadedFile { path, bytes, head })
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
-    }
-
-    /// Downloads into the temporary file `tmp` (synced when asked).
-    fn download_to_temp<D: Download>(
-        &self,
-        d: &D,
-        tmp: &Path,
-        opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
-        let mut file = File::create(tmp).map_err(transport_err)?;
-        let out = self.download_into(d, Sink::File(&mut file), opts)?;
+    ) -> Result<(TempFile, DownloadHead, u64), Error> {
+        let (tmp, mut file) = TempFile::create_beside(beside)?;
+        let sink = Sink::File(&mut file, tmp.path(), refuse);
+        let (head, n) = self.download_into(d, sink, opts)?;
         if opts.sync {
-            file.sync_all().map_err(transport_err)?;
+            file.sync_all().map_err(Error::file("write", tmp.path()))?;
         }
-        Ok(out)
+        Ok((tmp, head, n))
     }
 
     /// Sends a token request (an authorization-code exchange, say) with this transport's agent
@@ -320,19 +226,33 @@ impl Transport {
     }
 }
 
-/// Where a download goes: a caller's writer, or a file that can be reset for a new attempt.
+/// Where a download goes: a caller's writer, or a temporary file that can be reset for a new
+/// attempt (with, for a download into a directory, the target a head names, refused if it
+/// exists).
 enum Sink<'a> {
     Writer(&'a mut dyn Write),
-    File(&'a mut File),
+    File(
+        &'a mut File,
+        &'a Path,
+        Option<&'a (dyn Fn(&DownloadHead) -> PathBuf + Sync)>,
+    ),
 }
 
 impl Sink<'_> {
+    /// Stops a download into a directory before its body when the file it names exists.
+    fn refuse_existing(&self, head: &DownloadHead) -> Result<(), Error> {
+        match self {
+            Sink::File(_, _, Some(name)) => zoho_fs::refuse_existing(&name(head)),
+            _ => Ok(()),
+        }
+    }
+
     fn reset(&mut self) -> Result<(), Finish> {
         match self {
-            Sink::File(f) => f
+            Sink::File(f, path, _) => f
                 .set_len(0)
                 .and_then(|()| f.rewind())
-                .map_err(|e| Finish::Fail(transport_err(e))),
+                .map_err(|e| Finish::Fail(Error::file("reset", path)(e))),
             Sink::Writer(_) => Err(Finish::Fail(transport_err(io::Error::other(
                 "a writer cannot be reset for a new attempt",
             )))),
@@ -344,13 +264,13 @@ impl Write for Sink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Sink::Writer(w) => w.write(buf),
-            Sink::File(f) => f.write(buf),
+            Sink::File(f, ..) => f.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Sink::Writer(w) => w.flush(),
-            Sink::File(f) => f.flush(),
+            Sink::File(f, ..) => f.flush(),
         }
     }
 }
@@ -373,7 +293,7 @@ impl SendRequest<Source> for Ureq {
             Body::Multipart(plan) => {
                 let mut readers = Vec::with_capacity(sources.len());
                 for s in sources {
-                    readers.push(s.open().map_err(|e| SendError::Local(transport_err(e)))?);
+                    readers.push(s.open().map_err(SendError::Local)?);
                 }
                 if readers.len() != plan.source_count() {
                     return Err(SendError::Local(Error::Body(
@@ -456,9 +376,6 @@ fn copy_body(
     total: Option<u64>,
     opts: &DownloadOptions<'_>,
 ) -> Result<u64, Finish> {
-    if let Some(t) = total {
-        check_cap(t, opts)?;
-    }
     let mut buf = vec![0u8; 256 * 1024];
     let mut n = 0u64;
     if let Some(p) = opts.progress {

@@ -77,6 +77,8 @@ impl From<Error> for Failure {
                 ErrorCode::RecordLocked => ("The record is locked (RECORD_LOCKED): wait until it is unlocked, then try again.".to_owned(), API),
                 _ => (format!("Zoho refused the request: {a}."), API),
             },
+            Error::File { .. } => (format!("{e}."), NETWORK),
+            Error::FileExists { path } => (format!("{} already exists: pass --force to replace it.", path.display()), USAGE),
             Error::Transport(t) => (format!("Could not complete the transfer: {t}. Check the network, --dc and --base-url."), NETWORK),
             other => (format!("{other}."), API),
         };

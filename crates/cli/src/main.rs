@@ -565,13 +565,15 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
 
 /// A refused overwrite is a usage error with its fix.
 fn refuse_overwrite(e: zoho_core::Error, dir: &Path) -> Failure {
-    if let zoho_core::Error::Transport(inner) = &e
-        && let Some(io) = inner.downcast_ref::<std::io::Error>()
-        && io.kind() == std::io::ErrorKind::AlreadyExists
-    {
-        return Failure::usage(format!("{io} (in {}).", dir.display()));
+    match e {
+        zoho_core::Error::FileExists { path } => Failure::usage(format!(
+            "{} already exists (in {}): pass --force to replace it.",
+            path.file_name()
+                .map_or(path.display(), |n| Path::new(n).display()),
+            dir.display()
+        )),
+        e => Failure::from(e),
     }
-    Failure::from(e)
 }
 
 fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {

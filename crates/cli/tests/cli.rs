@@ -171,7 +171,8 @@ fn attachments_lifecycle_with_json_output() {
         .stderr
         .clone();
     assert!(
-        String::from_utf8_lossy(&refused).contains("exists; pass overwrite"),
+        String::from_utf8_lossy(&refused).contains("b.txt already exists (in ")
+            && String::from_utf8_lossy(&refused).contains("pass --force"),
         "{}",
         String::from_utf8_lossy(&refused)
     );

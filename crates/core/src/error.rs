@@ -68,12 +68,42 @@ pub enum Error {
         /// The cap.
         limit: u64,
     },
-    /// The transport failed: connection, TLS, timeout, or I/O on a local file.
+    /// A local file or directory could not be used: it names the path and what was being done.
+    #[error("could not {action} {}: {source}", path.display())]
+    File {
+        /// What was being done, e.g. `create a temporary file in`.
+        action: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A download's target exists and replacing it was not asked for; nothing was replaced.
+    #[error("{} already exists: ask to overwrite it, or choose another name", path.display())]
+    FileExists {
+        /// The existing file.
+        path: std::path::PathBuf,
+    },
+    /// The transport failed: connection, TLS, timeout.
     #[error("transport error: {0}")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
+    /// A local file error: `action` on `path` failed with `source`.
+    pub fn file(
+        action: &'static str,
+        path: &std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_owned();
+        move |source| Error::File {
+            action,
+            path,
+            source,
+        }
+    }
+
     /// The HTTP status of the answer that caused this error, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {

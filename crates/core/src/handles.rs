@@ -5,10 +5,11 @@
 //! with their own keywords and I/O types, so the two surfaces cannot drift apart, and rustdoc
 //! shows each with plain signatures (`fn list(&self) -> Result<..>` or `async fn list`). The
 //! expansion expects, in the transport crate: `Transport` (with `execute`, `execute_with`,
-//! `download`, `download_to_path` and `download_to_dir`), `Source` (with `Path` and `reader`),
-//! `DownloadOptions`, `DownloadedFile`, and `local::file_len(&Path)` and
-//! `local::file_head(&Path)` (the first bytes of a file), blocking or async like the rest.
-//! Nothing here does I/O; the transport's code does.
+//! `download` and `download_to_temp`), `DownloadOptions`, `DownloadedFile`,
+//! `local::blocking(work)` (file work, run off an async runtime) and the `zoho-fs` crate,
+//! blocking or async like the rest. It adds `Source` (the upload sources, over the transport's
+//! reader type), and `Transport::download_to_path` and `Transport::download_to_dir` over
+//! `download_to_temp`. Nothing here does I/O; the transport's code (and `zoho-fs`) does.
 
 /// Expands the handles for one transport (see the [module docs](crate::handles)).
 // `crate::` in the expansion names the transport's own items on purpose.
@@ -20,8 +21,56 @@ macro_rules! transport_handles {
         async: [$($async:tt)*],
         await: [$($await:tt)*],
         reader: [$($reader:tt)*],
+        boxed_reader: [$($boxed:tt)*],
+        box_reader: [$($box_it:tt)*],
         writer: [$($writer:tt)*],
     ) => {
+        /// Bytes for a multipart source slot.
+        pub enum Source {
+            /// A file, opened (again for each retry) when sent.
+            Path(std::path::PathBuf),
+            /// Bytes in memory.
+            Bytes($crate::bytes::Bytes),
+            /// A reader, read once: a call using it is not retried after it was sent.
+            Reader(std::sync::Mutex<Option<$($boxed)*>>),
+            /// A file, like `Path`, that reports the bytes read so far (from 0 again on a retry).
+            PathWithProgress(std::path::PathBuf, std::sync::Arc<dyn Fn(u64) + Send + Sync>),
+        }
+
+        impl Source {
+            /// A one-shot reader source.
+            pub fn reader(r: $($reader)*) -> Self {
+                Source::Reader(std::sync::Mutex::new(Some($($box_it)*(r))))
+            }
+
+            pub(crate) fn rewindable(&self) -> bool {
+                !matches!(self, Source::Reader(_))
+            }
+
+            /// The reader, taken out: a second attempt cannot have it.
+            pub(crate) fn take_reader(
+                m: &std::sync::Mutex<Option<$($boxed)*>>,
+            ) -> Result<$($boxed)*, Error> {
+                let taken = m.lock().ok().and_then(|mut r| r.take());
+                taken.ok_or_else(|| {
+                    let why = "this upload's reader was already read by an earlier attempt";
+                    Error::Transport(why.into())
+                })
+            }
+        }
+
+        impl std::fmt::Debug for Source {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    Source::Path(p) | Source::PathWithProgress(p, _) => {
+                        write!(f, "Source::Path({})", p.display())
+                    }
+                    Source::Bytes(b) => write!(f, "Source::Bytes({} bytes)", b.len()),
+                    Source::Reader(_) => f.write_str("Source::Reader"),
+                }
+            }
+        }
+
         use std::path::Path;
 
         use $crate::ops::attachments::{
@@ -31,7 +80,60 @@ macro_rules! transport_handles {
         use $crate::ops::photo::{ImageType, StatusMessage};
         use $crate::{ApiError, AttachmentId, CrmVersion, DownloadHead, Error, FileId, Operation};
 
-        use crate::{DownloadOptions, DownloadedFile, Source, Transport};
+        use crate::{DownloadOptions, DownloadedFile, Transport};
+
+        impl Transport {
+            /// Downloads to exactly `path` (replacing it), through a temporary file beside it
+            /// that is renamed on success and removed on failure (or when an async download's
+            /// future is dropped), so `path` never holds a partial file.
+            pub $($async)* fn download_to_path<D: $crate::Download + Sync>(
+                &self,
+                d: &D,
+                path: &Path,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let (tmp, head, bytes) = self.download_to_temp(d, path, None, opts)$($await)*?;
+                let target = path.to_owned();
+                crate::local::blocking(move || tmp.persist(&target, true))$($await)*?;
+                Ok(DownloadedFile { path: path.to_owned(), bytes, head })
+            }
+
+            /// Downloads into directory `dir` under the server's file name made safe
+            /// ([`DownloadHead::safe_file_name`]), or `fallback_name`. Unless `overwrite`, an
+            /// existing file of that name is refused as soon as the answer's head names it
+            /// (before its body is fetched) and is never replaced at the end.
+            pub $($async)* fn download_to_dir<D: $crate::Download + Sync>(
+                &self,
+                d: &D,
+                dir: &Path,
+                fallback_name: &str,
+                overwrite: bool,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let name = |head: &DownloadHead| dir.join(head.safe_file_name(fallback_name));
+                let refuse = (!overwrite)
+                    .then_some(&name as &(dyn Fn(&DownloadHead) -> std::path::PathBuf + Sync));
+                let beside = dir.join(fallback_name);
+                let (tmp, head, bytes) =
+                    self.download_to_temp(d, &beside, refuse, opts)$($await)*?;
+                let path = name(&head);
+                let target = path.clone();
+                crate::local::blocking(move || tmp.persist(&target, overwrite))$($await)*?;
+                Ok(DownloadedFile { path, bytes, head })
+            }
+        }
+
+        /// The length of a regular file (anything else is refused before a byte is sent).
+        $($async)* fn file_len(path: &Path) -> Result<u64, Error> {
+            let path = path.to_owned();
+            crate::local::blocking(move || zoho_fs::file_len(&path))$($await)*
+        }
+
+        /// Up to the first 16 bytes of a file, to tell an image's type.
+        $($async)* fn file_head(path: &Path) -> Result<Vec<u8>, Error> {
+            let path = path.to_owned();
+            crate::local::blocking(move || zoho_fs::file_head(&path))$($await)*
+        }
 
         fn name_of(path: &Path) -> String {
             path.file_name()
@@ -79,7 +181,7 @@ macro_rules! transport_handles {
 
             /// Uploads a file, streamed from disk (and reopened if the call is retried).
             pub $($async)* fn upload_file(&self, path: &Path) -> Result<Uploaded, Error> {
-                let op = self.ops.upload(&name_of(path), crate::local::file_len(path)$($await)*?);
+                let op = self.ops.upload(&name_of(path), file_len(path)$($await)*?);
                 self.t.execute_with(&op, &[Source::Path(path.to_owned())])$($await)*
             }
 
@@ -172,8 +274,8 @@ macro_rules! transport_handles {
 
             /// Uploads an image file (PNG, JPEG, GIF or BMP, by its first bytes).
             pub $($async)* fn upload_file(&self, path: &Path) -> Result<StatusMessage, Error> {
-                let len = crate::local::file_len(path)$($await)*?;
-                let head = crate::local::file_head(path)$($await)*?;
+                let len = file_len(path)$($await)*?;
+                let head = file_head(path)$($await)*?;
                 let mut op = self.ops.upload(&name_of(path), len);
                 if let Some(kind) = ImageType::sniff(&head) {
                     op = op.image_type(kind);
@@ -226,7 +328,7 @@ macro_rules! transport_handles {
                 let mut op = UploadFiles::new(self.version);
                 let mut sources = Vec::new();
                 for p in paths {
-                    op = op.file(&name_of(p), crate::local::file_len(p)$($await)*?);
+                    op = op.file(&name_of(p), file_len(p)$($await)*?);
                     sources.push(Source::Path(p.to_path_buf()));
                 }
                 self.t.execute_with(&op, &sources)$($await)*

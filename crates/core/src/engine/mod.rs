@@ -13,11 +13,13 @@
 //! leaves sockets and files to the sender. See `docs/architecture.md` for the states.
 
 mod call;
+mod download;
 mod drive;
 mod send;
 mod tokens;
 
 pub use call::{Call, Clock, Next, Outcome};
+pub use download::{Begin, begin_download, small_download};
 pub use drive::Engine;
 pub use send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
 pub use tokens::{Ready, TokenCache, TokenKey, TokenStep};

@@ -64,7 +64,7 @@ impl Transport {
         out: &mut (dyn AsyncWrite + Send + Unpin),
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        let _permit = self.gate.acquire().await.map_err(transport_err)?;
+        let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
         let out = futures_util::lock::Mutex::new(out);
         let out = &out;
         let build = |b: &zoho_core::BaseUrl| d.request(b);
@@ -93,8 +93,9 @@ impl Transport {
                 }
             })
         };
-        self.engine
-            .run_async(&self.http, &build, true, true, &[], &mut finish)
+        self.0
+            .engine
+            .run_async(&self.0.http, &build, true, true, &[], &mut finish)
             .await
     }
 
@@ -110,7 +111,7 @@ impl Transport {
     ) -> Result<(TempFile, DownloadHead, u64), Error> {
         let beside = beside.to_owned();
         let tmp = blocking(move || TempFile::create_beside(&beside).map(|(t, _)| t)).await?;
-        let _permit = self.gate.acquire().await.map_err(transport_err)?;
+        let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
         let build = |b: &zoho_core::BaseUrl| d.request(b);
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let (attempts, tmp_ref) = (&attempts, &tmp);
@@ -130,8 +131,9 @@ impl Transport {
             })
         };
         let (head, n) = self
+            .0
             .engine
-            .run_async(&self.http, &build, true, true, &[], &mut finish)
+            .run_async(&self.0.http, &build, true, true, &[], &mut finish)
             .await?;
         Ok((tmp, head, n))
     }

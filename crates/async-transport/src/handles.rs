@@ -2,7 +2,7 @@
 //! handle over a [`Transport`] for one product and version. The handles are the same for both
 //! transports, written once in [`zoho_core::handles`]; only `list_all` differs in kind.
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use zoho_core::ops::attachments::Attachment;
 use zoho_core::pager::Pager;
 
@@ -15,40 +15,38 @@ zoho_core::transport_handles! {
     writer: [&mut (dyn tokio::io::AsyncWrite + Send + Unpin)],
 }
 
-impl<'a> Attachments<'a> {
-    /// Every attachment, page after page, fetched as the stream is polled.
-    pub fn list_all(&self, first: ListAttachments) -> AllAttachments<'a> {
-        let t = self.t;
-        let state = (
-            Pager::new(first),
-            Vec::<Attachment>::new().into_iter(),
-            false,
-        );
+impl Attachments {
+    /// Every page from `first` on, fetched as the stream is polled; it ends after the last page,
+    /// or after the first error. The stream owns a clone of the transport.
+    pub fn pages(&self, first: ListAttachments) -> Pages {
+        let state = (self.t.clone(), Some(Pager::new(first)));
         Box::pin(futures_util::stream::unfold(
             state,
-            move |(mut pager, mut buffered, failed)| async move {
-                loop {
-                    if let Some(a) = buffered.next() {
-                        return Some((Ok(a), (pager, buffered, failed)));
-                    }
-                    if failed {
-                        return None;
-                    }
-                    let op = pager.next_request()?.clone();
-                    match t
-                        .execute(&op)
-                        .await
-                        .and_then(|p| pager.advance(&p).map(|()| p))
-                    {
-                        Ok(p) => buffered = p.attachments.into_iter(),
-                        Err(e) => return Some((Err(e), (pager, buffered, true))),
-                    }
+            |(t, pager)| async move {
+                let mut pager = pager?;
+                let op = pager.next_request()?.clone();
+                let page = t.execute(&op).await;
+                match page.and_then(|p| pager.advance(&p).map(|()| p)) {
+                    Ok(p) => Some((Ok(p), (t, Some(pager)))),
+                    Err(e) => Some((Err(e), (t, None))),
                 }
             },
         ))
     }
+
+    /// Every attachment, page after page, fetched as the stream is polled.
+    pub fn list_all(&self, first: ListAttachments) -> AllAttachments {
+        Box::pin(self.pages(first).flat_map(|page| {
+            futures_util::stream::iter(match page {
+                Ok(p) => p.attachments.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(e)],
+            })
+        }))
+    }
 }
 
+/// The pages of a record's attachments (see [`Attachments::pages`]).
+pub type Pages = std::pin::Pin<Box<dyn Stream<Item = Result<AttachmentPage, Error>> + Send>>;
+
 /// Every attachment of a record (see [`Attachments::list_all`]).
-pub type AllAttachments<'a> =
-    std::pin::Pin<Box<dyn Stream<Item = Result<Attachment, Error>> + Send + 'a>>;
+pub type AllAttachments = std::pin::Pin<Box<dyn Stream<Item = Result<Attachment, Error>> + Send>>;

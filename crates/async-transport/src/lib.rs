@@ -22,7 +22,7 @@ use zoho_core::engine::{AsyncSendRequest, BoxFuture, Engine, SendError};
 use zoho_core::http::{Request, Response};
 use zoho_core::{BaseUrl, Body, Error, Operation};
 
-pub use handles::{AllAttachments, Attachments, FileStore, Photo, Source};
+pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
 pub use zoho_core;
 
 /// How a [`Transport`] behaves (shared with the blocking transport).
@@ -41,10 +41,8 @@ impl Source {
         };
         let path = path.clone();
         let open = move || std::fs::File::open(&path).map_err(Error::file("read", &path));
-        Ok(body::Opened::read_ahead(
-            local::blocking(open).await?,
-            report,
-        ))
+        let file = local::blocking(open).await?;
+        Ok(body::Opened::read_ahead(file, report))
     }
 }
 
@@ -55,7 +53,11 @@ pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -
 }
 
 /// Executes zoho-core operations over reqwest.
-pub struct Transport {
+/// Cheap to clone: clones share one connection pool, token cache and limit on calls in flight.
+#[derive(Clone)]
+pub struct Transport(Arc<Shared>);
+
+struct Shared {
     http: Reqwest,
     engine: Engine,
     gate: tokio::sync::Semaphore,
@@ -64,7 +66,7 @@ pub struct Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("config", self.engine.config())
+            .field("config", self.0.engine.config())
             .finish_non_exhaustive()
     }
 }
@@ -84,22 +86,22 @@ impl Transport {
         if let Some(p) = &config.proxy {
             b = b.proxy(reqwest::Proxy::all(p).map_err(transport_err)?);
         }
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             http: Reqwest(b.build().map_err(transport_err)?),
             gate: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
             engine: Engine::new(config),
-        })
+        })))
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.engine.config()
+        self.0.engine.config()
     }
 
     /// The API base of the latest call (a token's `api_domain` may have replaced the configured
     /// one, within the data centre).
     pub fn api_base(&self) -> BaseUrl {
-        self.engine.api_base()
+        self.0.engine.api_base()
     }
 
     /// Runs an operation whose request has no caller-supplied sources.
@@ -113,8 +115,8 @@ impl Transport {
         op: &O,
         sources: &[Source],
     ) -> Result<O::Output, Error> {
-        let _permit = self.gate.acquire().await.map_err(transport_err)?;
-        self.engine.execute_async(&self.http, op, sources).await
+        let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
+        self.0.engine.execute_async(&self.0.http, op, sources).await
     }
 
     /// Sends a token request (an authorization-code exchange, say) with this transport's client
@@ -123,12 +125,12 @@ impl Transport {
         &self,
         req: &zoho_core::auth::TokenRequest,
     ) -> Result<zoho_core::auth::Token, Error> {
-        self.engine.request_token_async(&self.http, req).await
+        self.0.engine.request_token_async(&self.0.http, req).await
     }
 
     /// Revokes a refresh token (and the access tokens minted from it).
     pub async fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
-        self.engine.revoke_async(&self.http, req).await
+        self.0.engine.revoke_async(&self.0.http, req).await
     }
 }
 

@@ -69,7 +69,7 @@ fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
     p
 }
 
-fn leads<'a>(t: &'a Transport, record: &str) -> Attachments<'a> {
+fn leads(t: &Transport, record: &str) -> Attachments {
     Attachments::new(
         t,
         zoho_core::ops::Attachments::parse(Api::CRM, "Leads", record).unwrap(),

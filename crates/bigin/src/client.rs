@@ -17,7 +17,10 @@ use zoho_core::{BiginVersion, ClientConfig, Error};
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+///
+/// Cheap to clone (clones share one transport: connections, token and limits), and its
+/// handles own a clone, so both move into spawned tasks and threads.
+#[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
     version: BiginVersion,
@@ -39,13 +42,13 @@ impl Client {
     }
 
     /// The attachments of a record.
-    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments<'_>, Error> {
+    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments, Error> {
         let ops = crate::Bigin::new(self.version).attachments(module, record)?;
         Ok(Attachments::new(&self.transport, ops))
     }
 
     /// The photo of a record.
-    pub fn photo(&self, module: &str, record: &str) -> Result<Photo<'_>, Error> {
+    pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
         let ops = crate::Bigin::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
     }

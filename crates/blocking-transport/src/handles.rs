@@ -14,27 +14,55 @@ zoho_core::transport_handles! {
     writer: [&mut dyn std::io::Write],
 }
 
-impl<'a> Attachments<'a> {
+impl Attachments {
+    /// Every page from `first` on, fetched as the iterator is read; it ends after the last page,
+    /// or after the first error.
+    pub fn pages(&self, first: ListAttachments) -> Pages {
+        Pages {
+            t: self.t.clone(),
+            pager: Some(Pager::new(first)),
+        }
+    }
+
     /// Every attachment, page after page, fetched as the iterator is read.
-    pub fn list_all(&self, first: ListAttachments) -> AllAttachments<'a> {
+    pub fn list_all(&self, first: ListAttachments) -> AllAttachments {
         AllAttachments {
-            t: self.t,
-            pager: Pager::new(first),
+            pages: self.pages(first),
             buffered: Vec::new().into_iter(),
-            failed: false,
         }
     }
 }
 
-/// Iterator over every attachment of a record (see [`Attachments::list_all`]).
-pub struct AllAttachments<'a> {
-    t: &'a Transport,
-    pager: Pager,
-    buffered: std::vec::IntoIter<Attachment>,
-    failed: bool,
+/// Iterator over the pages of a record's attachments (see [`Attachments::pages`]).
+#[derive(Debug)]
+pub struct Pages {
+    t: Transport,
+    pager: Option<Pager>,
 }
 
-impl Iterator for AllAttachments<'_> {
+impl Iterator for Pages {
+    type Item = Result<AttachmentPage, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let pager = self.pager.as_mut()?;
+        let op = pager.next_request()?.clone();
+        let page = self.t.execute(&op);
+        let page = page.and_then(|p| pager.advance(&p).map(|()| p));
+        if page.is_err() {
+            self.pager = None;
+        }
+        Some(page)
+    }
+}
+
+/// Iterator over every attachment of a record (see [`Attachments::list_all`]).
+#[derive(Debug)]
+pub struct AllAttachments {
+    pages: Pages,
+    buffered: std::vec::IntoIter<Attachment>,
+}
+
+impl Iterator for AllAttachments {
     type Item = Result<Attachment, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -42,22 +70,10 @@ impl Iterator for AllAttachments<'_> {
             if let Some(a) = self.buffered.next() {
                 return Some(Ok(a));
             }
-            if self.failed {
-                return None;
+            match self.pages.next()? {
+                Ok(p) => self.buffered = p.attachments.into_iter(),
+                Err(e) => return Some(Err(e)),
             }
-            let op = self.pager.next_request()?.clone();
-            let page = match self
-                .t
-                .execute(&op)
-                .and_then(|p| self.pager.advance(&p).map(|()| p))
-            {
-                Ok(p) => p,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(e));
-                }
-            };
-            self.buffered = page.attachments.into_iter();
         }
     }
 }

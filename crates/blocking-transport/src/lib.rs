@@ -22,7 +22,7 @@ use zoho_core::engine::{
 use zoho_core::http::{Request, Response};
 use zoho_core::{BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation};
 
-pub use handles::{AllAttachments, Attachments, FileStore, Photo, Source};
+pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
 pub use zoho_core;
 use zoho_fs::TempFile;
 
@@ -69,7 +69,11 @@ impl<R: Read> Read for Counting<R> {
 pub use zoho_core::{DownloadOptions, DownloadedFile};
 
 /// Executes zoho-core operations over ureq.
-pub struct Transport {
+/// Cheap to clone: clones share one connection pool, token cache and limit on calls in flight.
+#[derive(Clone)]
+pub struct Transport(Arc<Shared>);
+
+struct Shared {
     http: Ureq,
     engine: Engine,
     gate: gate::Gate,
@@ -78,7 +82,7 @@ pub struct Transport {
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("config", self.engine.config())
+            .field("config", self.0.engine.config())
             .finish_non_exhaustive()
     }
 }
@@ -112,22 +116,22 @@ impl Transport {
             log::warn!(target: "zoho_blocking_transport", "{why}");
             tracing::warn!("{why}");
         }
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             http: Ureq(agent),
             gate: gate::Gate::new(config.max_in_flight.max(1)),
             engine: Engine::new(config),
-        })
+        })))
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        self.engine.config()
+        self.0.engine.config()
     }
 
     /// The API base of the latest call (a token's `api_domain` may have replaced the configured
     /// one, within the data centre).
     pub fn api_base(&self) -> BaseUrl {
-        self.engine.api_base()
+        self.0.engine.api_base()
     }
 
     /// Runs an operation whose request has no caller-supplied sources.
@@ -141,8 +145,8 @@ impl Transport {
         op: &O,
         sources: &[Source],
     ) -> Result<O::Output, Error> {
-        let _permit = self.gate.enter();
-        self.engine.execute(&self.http, op, sources)
+        let _permit = self.0.gate.enter();
+        self.0.engine.execute(&self.0.http, op, sources)
     }
 
     /// Streams a download into `out`; returns what the head said. A writer cannot be reset, so
@@ -162,13 +166,14 @@ impl Transport {
         mut sink: Sink<'_>,
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        let _permit = self.gate.enter();
+        let _permit = self.0.gate.enter();
         // Answers before the body (429, 503, 401) are sent again for any target; a body cut
         // part-way only when the target can be reset.
         let resettable = matches!(sink, Sink::File(..));
         let mut first = true;
-        self.engine
-            .run(&self.http, &|b| d.request(b), true, true, &[], |answer| {
+        self.0
+            .engine
+            .run(&self.0.http, &|b| d.request(b), true, true, &[], |answer| {
                 let begun = begin_download(d, answer, opts.max_bytes)?;
                 if !std::mem::replace(&mut first, false) {
                     tracing::info!("the download was cut; starting again from byte 0");
@@ -217,12 +222,12 @@ impl Transport {
         &self,
         req: &zoho_core::auth::TokenRequest,
     ) -> Result<zoho_core::auth::Token, Error> {
-        self.engine.request_token(&self.http, req)
+        self.0.engine.request_token(&self.0.http, req)
     }
 
     /// Revokes a refresh token (and the access tokens minted from it).
     pub fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
-        self.engine.revoke(&self.http, req)
+        self.0.engine.revoke(&self.0.http, req)
     }
 }
 

@@ -387,12 +387,7 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
     }
 }
 
-fn handle<'a>(
-    g: &Global,
-    t: &'a Transport,
-    module: &str,
-    record: &str,
-) -> Result<Attachments<'a>, Failure> {
+fn handle(g: &Global, t: &Transport, module: &str, record: &str) -> Result<Attachments, Failure> {
     let ops = zoho_core::ops::Attachments::parse(settings::api(g)?, module, record)
         .map_err(|e| Failure::usage(format!("{e}.")))?;
     Ok(Attachments::new(t, ops))
@@ -578,7 +573,7 @@ fn refuse_overwrite(e: zoho_core::Error, dir: &Path) -> Failure {
 
 fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
     let t = transport(g)?;
-    let handle = |module: &str, record: &str| -> Result<Photo<'_>, Failure> {
+    let handle = |module: &str, record: &str| -> Result<Photo, Failure> {
         let ops = zoho_core::ops::Photo::parse(settings::api(g)?, module, record)
             .map_err(|e| Failure::usage(format!("{e}.")))?;
         Ok(Photo::new(&t, ops))

@@ -143,18 +143,19 @@ macro_rules! transport_handles {
 
         /// The attachments of one record.
         #[derive(Debug)]
-        pub struct Attachments<'a> {
-            t: &'a Transport,
+        pub struct Attachments {
+            t: Transport,
             ops: $crate::ops::Attachments,
         }
 
-        impl<'a> Attachments<'a> {
+        impl Attachments {
             /// A handle over `t`.
-            pub fn new(t: &'a Transport, ops: $crate::ops::Attachments) -> Self {
-                Self { t, ops }
+            pub fn new(t: &Transport, ops: $crate::ops::Attachments) -> Self {
+                Self { t: t.clone(), ops }
             }
 
-            /// The first page with default fields.
+            /// Only the first page, with default fields (Zoho's default page size): every page
+            /// is `pages`, every attachment `list_all`.
             pub $($async)* fn list(&self) -> Result<AttachmentPage, Error> {
                 self.t.execute(&self.ops.list())$($await)*
             }
@@ -261,15 +262,15 @@ macro_rules! transport_handles {
 
         /// The photo of one record.
         #[derive(Debug)]
-        pub struct Photo<'a> {
-            t: &'a Transport,
+        pub struct Photo {
+            t: Transport,
             ops: $crate::ops::Photo,
         }
 
-        impl<'a> Photo<'a> {
+        impl Photo {
             /// A handle over `t`.
-            pub fn new(t: &'a Transport, ops: $crate::ops::Photo) -> Self {
-                Self { t, ops }
+            pub fn new(t: &Transport, ops: $crate::ops::Photo) -> Self {
+                Self { t: t.clone(), ops }
             }
 
             /// Uploads an image file (PNG, JPEG, GIF or BMP, by its first bytes).
@@ -309,15 +310,15 @@ macro_rules! transport_handles {
 
         /// The CRM file store.
         #[derive(Debug)]
-        pub struct FileStore<'a> {
-            t: &'a Transport,
+        pub struct FileStore {
+            t: Transport,
             version: CrmVersion,
         }
 
-        impl<'a> FileStore<'a> {
+        impl FileStore {
             /// A handle over `t`.
-            pub fn new(t: &'a Transport, version: CrmVersion) -> Self {
-                Self { t, version }
+            pub fn new(t: &Transport, version: CrmVersion) -> Self {
+                Self { t: t.clone(), version }
             }
 
             /// Uploads files; one result per file.

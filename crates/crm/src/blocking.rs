@@ -16,7 +16,10 @@ pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
 /// println!("attached as {}", uploaded.id);
 /// # Ok::<(), zoho_core::Error>(())
 /// ```
-#[derive(Debug)]
+///
+/// Cheap to clone (clones share one transport: connections, token and limits), and its
+/// handles own a clone, so both move into spawned tasks and threads.
+#[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
     version: CrmVersion,
@@ -38,19 +41,19 @@ impl Client {
     }
 
     /// The attachments of a record.
-    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments<'_>, Error> {
+    pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments, Error> {
         let ops = crate::Crm::new(self.version).attachments(module, record)?;
         Ok(Attachments::new(&self.transport, ops))
     }
 
     /// The photo of a record.
-    pub fn photo(&self, module: &str, record: &str) -> Result<Photo<'_>, Error> {
+    pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
         let ops = crate::Crm::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
     }
 
     /// The file store.
-    pub fn files(&self) -> FileStore<'_> {
+    pub fn files(&self) -> FileStore {
         FileStore::new(&self.transport, self.version)
     }
 

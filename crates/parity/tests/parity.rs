@@ -33,7 +33,7 @@ const KINDS: [Kind; 3] = [Kind::Blocking, Kind::Async, Kind::Closure];
 enum Client {
     Blocking(zoho_blocking_transport::Transport),
     Async(zoho_async_transport::Transport, tokio::runtime::Runtime),
-    Closure(Engine),
+    Closure(Box<Engine>),
 }
 
 fn send(
@@ -65,7 +65,7 @@ impl Client {
                 };
                 Client::Async(t, rt)
             }
-            Kind::Closure => Client::Closure(Engine::new(config)),
+            Kind::Closure => Client::Closure(Box::new(Engine::new(config))),
         }
     }
 

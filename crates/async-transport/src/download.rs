@@ -229,7 +229,7 @@ async fn copy_body(
     let mut stream = resp.bytes_stream();
     let mut n = 0u64;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Finish::Cut(transport_err(e)))?;
+        let chunk = chunk.map_err(|e| Finish::Cut(crate::net_err(e)))?;
         n += chunk.len() as u64;
         check_download_size(n, max_bytes)?;
         out.put(chunk, false).await?;

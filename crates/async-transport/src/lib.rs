@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::{AsyncSendRequest, BoxFuture, Engine, SendError};
 use zoho_core::http::{Request, Response};
-use zoho_core::{BaseUrl, Body, Error, Operation};
+use zoho_core::{BaseUrl, Body, Error, Operation, TransportKind};
 
 pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
 pub use zoho_core;
@@ -49,7 +49,17 @@ impl Source {
 pub use zoho_core::{DownloadOptions, DownloadedFile};
 
 pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Transport(Box::new(e))
+    Error::transport(TransportKind::Other, e)
+}
+
+/// A reqwest failure, by kind (a timeout, no connection, or a connection broken later).
+pub(crate) fn net_err(e: reqwest::Error) -> Error {
+    let kind = match (e.is_timeout(), e.is_connect()) {
+        (true, _) => TransportKind::Timeout,
+        (false, true) => TransportKind::Connect,
+        (false, false) => TransportKind::Cut,
+    };
+    Error::transport(kind, e)
 }
 
 /// Executes zoho-core operations over reqwest.
@@ -190,23 +200,13 @@ impl AsyncSendRequest<Source> for Reqwest {
 }
 
 fn classify(e: reqwest::Error) -> SendError {
-    // A body source that broke its plan is the caller's problem, not the network's: the same
-    // `Error::Body` as the blocking transport gives.
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-    while let Some(s) = source {
-        let inner = s
-            .downcast_ref::<io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|i| i.downcast_ref::<zoho_core::BodyError>());
-        if let Some(b) = inner.or_else(|| s.downcast_ref::<zoho_core::BodyError>()) {
-            return SendError::Local(Error::Body(b.clone()));
-        }
-        source = s.source();
+    if let Some(b) = zoho_core::BodyError::find_in(&e) {
+        return SendError::Local(Error::Body(b));
     }
     if e.is_connect() {
-        SendError::Connect(transport_err(e))
+        SendError::Connect(net_err(e))
     } else {
-        SendError::AfterSend(transport_err(e))
+        SendError::AfterSend(net_err(e))
     }
 }
 
@@ -222,7 +222,7 @@ async fn read_whole(resp: reqwest::Response) -> Result<Response<Bytes>, SendErro
     let mut buf = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| SendError::AfterSend(transport_err(e)))?;
+        let chunk = chunk.map_err(|e| SendError::AfterSend(net_err(e)))?;
         if buf.len() + chunk.len() > MAX_SMALL_BODY {
             return Err(SendError::Local(transport_err(io::Error::other(
                 "the answer is larger than 32 MiB",

@@ -20,7 +20,9 @@ use zoho_core::engine::{
     Begin, Engine, Finish, SendError, SendRequest, begin_download, small_download,
 };
 use zoho_core::http::{Request, Response};
-use zoho_core::{BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation};
+use zoho_core::{
+    BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation, TransportKind,
+};
 
 pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
 pub use zoho_core;
@@ -88,7 +90,7 @@ impl std::fmt::Debug for Transport {
 }
 
 pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Transport(Box::new(e))
+    Error::transport(TransportKind::Other, e)
 }
 
 impl Transport {
@@ -327,34 +329,33 @@ impl SendRequest<Source> for Ureq {
 }
 
 fn classify(e: ureq::Error) -> SendError {
-    use ureq::Timeout;
+    use TransportKind::{Connect, Other, Timeout, Tls};
+    use ureq::Timeout as T;
+    // A body source that broke its plan is the caller's problem, not the network's. (ureq's
+    // `Io` does not name its error as a source.)
+    let found = match &e {
+        ureq::Error::Io(io) => zoho_core::BodyError::find_in(io),
+        other => zoho_core::BodyError::find_in(other),
+    };
+    if let Some(b) = found {
+        return SendError::Local(Error::Body(b));
+    }
+    let kind = match &e {
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Connect,
+        ureq::Error::Timeout(_) => Timeout,
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => Connect,
+        ureq::Error::Io(io) => TransportKind::of_read(io),
+        ureq::Error::Tls(_) => Tls,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => Tls,
+        _ => Other,
+    };
     match e {
-        ureq::Error::ConnectionFailed
-        | ureq::Error::HostNotFound
-        | ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => {
-            SendError::Connect(transport_err(e))
+        ureq::Error::Timeout(T::Connect | T::Resolve) => {
+            SendError::Connect(Error::transport(kind, e))
         }
-        ureq::Error::Io(io) => {
-            // A body source that broke its plan is the caller's problem, not the network's.
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<zoho_core::BodyError>())
-            {
-                let inner = io
-                    .into_inner()
-                    .and_then(|b| b.downcast::<zoho_core::BodyError>().ok());
-                return SendError::Local(inner.map_or_else(
-                    || transport_err(io::Error::other("upload source failed")),
-                    |b| Error::Body(*b),
-                ));
-            }
-            if io.kind() == io::ErrorKind::ConnectionRefused {
-                SendError::Connect(transport_err(io))
-            } else {
-                SendError::AfterSend(transport_err(io))
-            }
-        }
-        other => SendError::AfterSend(transport_err(other)),
+        e if kind == Connect => SendError::Connect(Error::transport(kind, e)),
+        e => SendError::AfterSend(Error::transport(kind, e)),
     }
 }
 
@@ -365,7 +366,7 @@ fn read_whole(resp: Response<ureq::Body>) -> Result<Response<Bytes>, SendError> 
         .limit(MAX_SMALL_BODY)
         .reader()
         .read_to_end(&mut buf)
-        .map_err(|e| SendError::AfterSend(transport_err(e)))?;
+        .map_err(|e| SendError::AfterSend(Error::transport(TransportKind::of_read(&e), e)))?;
     Ok(Response::from_parts(parts, Bytes::from(buf)))
 }
 
@@ -391,7 +392,7 @@ fn copy_body(
             Ok(0) => break,
             Ok(k) => k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Finish::Cut(transport_err(e))),
+            Err(e) => return Err(Finish::Cut(Error::transport(TransportKind::of_read(&e), e))),
         };
         n += k as u64;
         check_cap(n, opts)?;

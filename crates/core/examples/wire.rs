@@ -18,8 +18,8 @@ fn show(
 ) -> Result<(), Error> {
     let mut req = req?;
     authorize(&mut req, &Secret::new("1000.example-token"))?;
-    let text =
-        zoho_core::wire::to_text(&req, sources).map_err(|e| Error::Transport(Box::new(e)))?;
+    let text = zoho_core::wire::to_text(&req, sources)
+        .map_err(|e| Error::transport(zoho_core::TransportKind::Other, e))?;
     println!("── {title}\n{}\n", text.trim_end());
     Ok(())
 }

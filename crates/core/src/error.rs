@@ -85,12 +85,78 @@ pub enum Error {
         /// The existing file.
         path: std::path::PathBuf,
     },
-    /// The transport failed: connection, TLS, timeout.
+    /// The transport failed: it could not connect, timed out, or the connection broke; the
+    /// [`TransportKind`] says which without downcasting.
     #[error("transport error: {0}")]
-    Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Transport(#[source] TransportError),
 }
 
 impl Error {
+    /// A transport failure of `kind`, over the HTTP client's error `source`.
+    pub fn transport(
+        kind: TransportKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Transport(TransportError {
+            kind,
+            source: source.into(),
+        })
+    }
+
+    /// The kind of transport failure, if this is one.
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Transport(t) => Some(t.kind),
+            _ => None,
+        }
+    }
+
+    /// True for a timeout (connecting, reading, or the whole call).
+    pub fn is_timeout(&self) -> bool {
+        self.transport_kind() == Some(TransportKind::Timeout)
+    }
+
+    /// True when the same call may succeed later unchanged: the network failed, Zoho was busy
+    /// or rate-limited (429, 5xx, `TOO_MANY_REQUESTS`), or the accounts server refused more
+    /// tokens for now (`Access Denied`). The SDK has already retried what it safely could; this
+    /// says whether trying again later makes sense.
+    pub fn is_retryable(&self) -> bool {
+        let busy = |s: StatusCode| s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error();
+        match self {
+            Error::Transport(t) => t.kind != TransportKind::Other,
+            Error::OAuth(o) => o.error == "Access Denied",
+            Error::Api(a) => busy(a.status) || a.code == ErrorCode::TooManyRequests,
+            Error::UnexpectedResponse { status, .. } => busy(*status),
+            _ => false,
+        }
+    }
+
+    /// True when what was asked for is not there: HTTP 404, or 204 No Content where a file was
+    /// expected (no photo, or an attachment id that is not the record's).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NoContent { .. }) || self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// True for an authentication or authorization problem: a refused token request, an
+    /// invalid or expired token, a missing scope or permission, or HTTP 401/403.
+    pub fn is_auth(&self) -> bool {
+        use ErrorCode as C;
+        match self {
+            Error::OAuth(_) => true,
+            Error::Api(a) => {
+                matches!(
+                    a.code,
+                    C::InvalidToken
+                        | C::AuthenticationFailure
+                        | C::OauthScopeMismatch
+                        | C::NoPermission
+                        | C::AuthorizationFailed
+                ) || matches!(a.status.as_u16(), 401 | 403)
+            }
+            _ => matches!(self.status().map(|s| s.as_u16()), Some(401 | 403)),
+        }
+    }
+
     /// A local file error: `action` on `path` failed with `source`.
     pub fn file(
         action: &'static str,
@@ -122,6 +188,54 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// What kind of transport failure an [`Error::Transport`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection: refused, unknown host, unreachable (with reqwest, a failed TLS
+    /// handshake too). Nothing reached the server.
+    Connect,
+    /// A connect, read or overall timeout.
+    Timeout,
+    /// The connection broke after the request went out, or a body ended short of its length.
+    Cut,
+    /// TLS failed (a certificate, the handshake), where the HTTP client says so (ureq).
+    Tls,
+    /// Anything else.
+    Other,
+}
+
+impl TransportKind {
+    /// The kind of an I/O error met while reading an answer: a timeout, or a cut.
+    pub fn of_read(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Self::Timeout,
+            _ => Self::Cut,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Connect => "could not connect",
+            Self::Timeout => "timed out",
+            Self::Cut => "the connection was cut",
+            Self::Tls => "TLS failed",
+            Self::Other => "failed",
+        }
+    }
+}
+
+/// A transport failure: its kind, and the HTTP client's error underneath.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", kind.describe())]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportKind,
+    /// The HTTP client's (or the operating system's) error.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 fn content_type_text(ct: &Option<String>) -> String {
@@ -317,6 +431,26 @@ pub enum BodyError {
     },
 }
 
+impl BodyError {
+    /// The body error somewhere in an HTTP client's error chain (a streamed body's reader fails
+    /// with one, wrapped in `io::Error`s and the client's own errors), so that a broken source
+    /// is reported as the caller's [`Error::Body`], not as the network's fault.
+    pub fn find_in(e: &(dyn std::error::Error + 'static)) -> Option<BodyError> {
+        let mut next = Some(e);
+        while let Some(s) = next {
+            let inner = s
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref());
+            let inner = inner.and_then(|i| i.downcast_ref::<BodyError>());
+            if let Some(b) = inner.or_else(|| s.downcast_ref::<BodyError>()) {
+                return Some(b.clone());
+            }
+            next = s.source();
+        }
+        None
+    }
+}
+
 /// Bad input, found before any byte is sent. Each variant names the problem and the fix.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -451,6 +585,84 @@ pub(crate) fn printable(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn api(status: u16, code: ErrorCode) -> Error {
+        Error::Api(ApiError {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
+            code,
+            message: String::new(),
+            details: serde_json::Value::Null,
+        })
+    }
+
+    fn oauth(error: &str) -> Error {
+        Error::OAuth(OAuthError {
+            status: StatusCode::OK,
+            error: error.into(),
+            description: None,
+        })
+    }
+
+    #[test]
+    fn helpers_sort_errors_without_matching_variants() {
+        use ErrorCode as C;
+        let timeout = Error::transport(TransportKind::Timeout, std::io::Error::other("slow"));
+        let local = Error::transport(TransportKind::Other, std::io::Error::other("writer"));
+        // (error, retryable, auth, not found, timeout)
+        let table = [
+            (api(429, C::TooManyRequests), true, false, false, false),
+            (api(500, C::InternalError), true, false, false, false),
+            (api(401, C::InvalidToken), false, true, false, false),
+            (api(400, C::OauthScopeMismatch), false, true, false, false),
+            (api(403, C::NoPermission), false, true, false, false),
+            (api(404, C::InvalidUrlPattern), false, false, true, false),
+            (api(400, C::InvalidData), false, false, false, false),
+            (oauth("Access Denied"), true, true, false, false),
+            (oauth("invalid_code"), false, true, false, false),
+            (
+                Error::NoContent {
+                    what: "the record photo",
+                },
+                false,
+                false,
+                true,
+                false,
+            ),
+            (timeout, true, false, false, true),
+            (local, false, false, false, false),
+            (
+                Error::FileExists { path: "a".into() },
+                false,
+                false,
+                false,
+                false,
+            ),
+        ];
+        for (e, retryable, auth, not_found, timeout) in table {
+            let got = (
+                e.is_retryable(),
+                e.is_auth(),
+                e.is_not_found(),
+                e.is_timeout(),
+            );
+            assert_eq!(got, (retryable, auth, not_found, timeout), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_transport_error_says_its_kind_and_keeps_its_source() {
+        let e = Error::transport(TransportKind::Cut, std::io::Error::other("reset by peer"));
+        assert_eq!(
+            e.to_string(),
+            "transport error: the connection was cut: reset by peer"
+        );
+        assert_eq!(e.transport_kind(), Some(TransportKind::Cut));
+        let source = std::error::Error::source(&e).and_then(|s| s.source());
+        assert_eq!(
+            source.map(|s| s.to_string()).as_deref(),
+            Some("reset by peer")
+        );
+    }
 
     #[test]
     fn codes_round_trip() {

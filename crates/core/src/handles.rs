@@ -54,7 +54,7 @@ macro_rules! transport_handles {
                 let taken = m.lock().ok().and_then(|mut r| r.take());
                 taken.ok_or_else(|| {
                     let why = "this upload's reader was already read by an earlier attempt";
-                    Error::Transport(why.into())
+                    Error::transport($crate::TransportKind::Other, why)
                 })
             }
         }

@@ -47,7 +47,9 @@ pub use base_url::BaseUrl;
 pub use body::{Body, Boundary, Multipart, MultipartReader, PlanCursor, PlanStep, Segment};
 pub use config::{ClientConfig, StoredToken, TokenStore};
 pub use datacenter::{DataCenter, Endpoints, Environment};
-pub use error::{ApiError, BodyError, Error, ErrorCode, InputError, OAuthError};
+pub use error::{
+    ApiError, BodyError, Error, ErrorCode, InputError, OAuthError, TransportError, TransportKind,
+};
 pub use ids::{AttachmentId, FileId, RecordId};
 pub use module::ModuleName;
 pub use operation::{

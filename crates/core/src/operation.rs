@@ -164,13 +164,17 @@ pub fn check_download_size(n: u64, limit: Option<u64>) -> Result<(), Error> {
 }
 
 /// Fails when a body that declared `total` bytes ended after `n`: a connection cut short of
-/// its Content-Length, reported as an [`Error::Transport`] of kind `UnexpectedEof`.
+/// its Content-Length, reported as an [`Error::Transport`] of kind
+/// [`TransportKind::Cut`](crate::TransportKind::Cut) (over an `UnexpectedEof` I/O error).
 pub fn check_download_complete(n: u64, total: Option<u64>) -> Result<(), Error> {
     match total {
-        Some(t) if n != t => Err(Error::Transport(Box::new(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            format!("the download ended after {n} of {t} bytes"),
-        )))),
+        Some(t) if n != t => Err(Error::transport(
+            crate::TransportKind::Cut,
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the download ended after {n} of {t} bytes"),
+            ),
+        )),
         _ => Ok(()),
     }
 }

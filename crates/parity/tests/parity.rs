@@ -536,9 +536,8 @@ fn an_unreachable_accounts_server_is_tried_once_for_the_waiting_callers() {
             token_requests.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(100)); // a slow connect that fails
             let e = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "accounts down");
-            return Err(zoho_core::engine::SendError::Connect(Error::Transport(
-                Box::new(e),
-            )));
+            let e = Error::transport(zoho_core::TransportKind::Connect, e);
+            return Err(zoho_core::engine::SendError::Connect(e));
         }
         http1::send(req, sources)
     };
@@ -555,4 +554,73 @@ fn an_unreachable_accounts_server_is_tried_once_for_the_waiting_callers() {
     }));
     assert_eq!(token_requests.load(Ordering::SeqCst), 1);
     assert_eq!(emu.stats().api_requests, 0);
+}
+
+/// A transport failure says what kind it is, the same in every transport, without downcasting:
+/// no listener is `Connect`, a body cut part-way `Cut`, a stalled answer `Timeout` (not for the
+/// closure, which has no timeouts); all three are worth trying again later.
+#[test]
+fn transport_failures_say_their_kind() {
+    use zoho_core::TransportKind;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    for kind in KINDS {
+        let mut c = ClientConfig::for_base_url(
+            BaseUrl::new(&nowhere).unwrap(),
+            Credentials::access_token("1000.fixed"),
+        );
+        c.retry.base_delay = Duration::from_millis(1);
+        let e = Client::new(kind, c).list().unwrap_err();
+        assert_eq!(
+            e.transport_kind(),
+            Some(TransportKind::Connect),
+            "{kind:?}: {e}"
+        );
+        assert!(
+            e.is_retryable() && !e.is_timeout() && !e.is_auth(),
+            "{kind:?}"
+        );
+
+        let emu = emulator();
+        let client = Client::new(kind, config(&emu, refresh_credentials()));
+        let id = client.upload(&vec![1u8; 1_000_000]).unwrap();
+        let drop_once = DropDownloads {
+            after_bytes: 300_000,
+            count: 1,
+        };
+        faults(
+            &emu,
+            FaultPlan {
+                drop_downloads: Some(drop_once),
+                ..FaultPlan::default()
+            },
+        );
+        if kind != Kind::Closure {
+            let e = client.download_to_writer(id).unwrap_err();
+            assert_eq!(
+                e.transport_kind(),
+                Some(TransportKind::Cut),
+                "{kind:?}: {e}"
+            );
+            assert!(e.is_retryable(), "{kind:?}");
+        }
+
+        if kind == Kind::Closure {
+            continue;
+        }
+        let mut slow = config(&emu, refresh_credentials());
+        slow.read_timeout = Duration::from_millis(100);
+        slow.retry.max_attempts = 2;
+        let slow = Client::new(kind, slow);
+        slow.list().unwrap();
+        let stall = FaultPlan {
+            delay_ms: 400,
+            ..FaultPlan::default()
+        };
+        faults(&emu, stall);
+        let e = slow.list().unwrap_err();
+        assert!(e.is_timeout(), "{kind:?}: {e}");
+        assert!(e.is_retryable(), "{kind:?}");
+    }
 }

@@ -103,7 +103,7 @@ pub struct TokenCache {
     store: Option<Arc<dyn TokenStore>>,
     current: Option<StoredToken>,
     refusal: Option<Refusal>,
-    failure: Option<(SystemTime, String)>,
+    failure: Option<(SystemTime, String, crate::TransportKind)>,
     backoff: Duration,
     first_backoff: Duration,
     margin: Duration,
@@ -180,11 +180,11 @@ impl TokenCache {
         {
             return TokenStep::Refused(Error::OAuth(r.error.clone()));
         }
-        if let Some((until, why)) = &self.failure
+        if let Some((until, why, kind)) = &self.failure
             && now < *until
         {
             let e = std::io::Error::other(format!("the token request failed just now: {why}"));
-            return TokenStep::Refused(Error::Transport(Box::new(e)));
+            return TokenStep::Refused(Error::transport(*kind, e));
         }
         if let (Some(store), Some(key)) = (&self.store, &self.key)
             && let Ok(Some(stored)) = store.load(key.as_str())
@@ -223,6 +223,7 @@ impl TokenCache {
                 self.failure = Some((
                     now.checked_add(FAILURE_MEMORY).unwrap_or(now),
                     e.to_string(),
+                    e.transport_kind().unwrap_or(crate::TransportKind::Other),
                 ));
                 return Err(e);
             }
@@ -382,8 +383,11 @@ mod tests {
         fetch(&mut c, t0());
         let down = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
         assert!(
-            c.answer(Err(Error::Transport(Box::new(down))), t0())
-                .is_err()
+            c.answer(
+                Err(Error::transport(crate::TransportKind::Connect, down)),
+                t0()
+            )
+            .is_err()
         );
         match c.next(t0() + Duration::from_millis(999), None) {
             TokenStep::Refused(e) => assert!(e.to_string().contains("refused"), "{e}"),

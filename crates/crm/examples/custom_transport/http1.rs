@@ -8,10 +8,14 @@ use std::net::TcpStream;
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::SendError;
 use zoho_core::http::{Request, Response};
-use zoho_core::{Body, Error, MultipartReader};
+use zoho_core::{Body, Error, MultipartReader, TransportKind};
 
-fn io(e: std::io::Error) -> Error {
-    Error::Transport(Box::new(e))
+fn connect(e: std::io::Error) -> Error {
+    Error::transport(TransportKind::Connect, e)
+}
+
+fn cut(e: std::io::Error) -> Error {
+    Error::transport(TransportKind::of_read(&e), e)
 }
 
 /// Sends one request and reads the whole answer; multipart sources come from `sources`. A
@@ -23,8 +27,8 @@ pub fn send(req: Request<Body>, sources: &[&[u8]]) -> Result<Response<Bytes>, Se
         .authority()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    let mut stream = TcpStream::connect(&authority).map_err(|e| SendError::Connect(io(e)))?;
-    exchange(&mut stream, &req, &authority, sources).map_err(|e| SendError::AfterSend(io(e)))
+    let mut stream = TcpStream::connect(&authority).map_err(|e| SendError::Connect(connect(e)))?;
+    exchange(&mut stream, &req, &authority, sources).map_err(|e| SendError::AfterSend(cut(e)))
 }
 
 fn exchange(

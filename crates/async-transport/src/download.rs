@@ -22,34 +22,21 @@ const BATCH: usize = 1 << 20;
 /// Batches on their way to the file writer: with [`BATCH`], what bounds a download's memory.
 const BATCHES: usize = 4;
 
-/// A download whose head has been read.
-enum Begun {
-    /// The body is still on the wire.
-    Stream(DownloadHead, reqwest::Response),
-    /// A small body, read whole.
-    Whole(DownloadHead, Bytes),
-}
-
-impl Begun {
-    fn head(&self) -> &DownloadHead {
-        match self {
-            Begun::Stream(h, _) | Begun::Whole(h, _) => h,
-        }
-    }
-}
+/// A download's body: the one on the wire, or a small one read whole, as chunks.
+type Chunks = futures_util::stream::BoxStream<'static, Result<Bytes, reqwest::Error>>;
 
 /// Reads an answer's head (and a small body whole), as the core decides.
 async fn begin<D: Download + Sync>(
     d: &D,
     opts: &DownloadOptions<'_>,
     answer: Answer<reqwest::Response>,
-) -> Result<Begun, Finish> {
+) -> Result<(DownloadHead, Chunks), Finish> {
     match begin_download(d, answer, opts.max_bytes)? {
-        Begin::Stream(head, resp) => Ok(Begun::Stream(head, resp)),
+        Begin::Stream(head, resp) => Ok((head, resp.bytes_stream().boxed())),
         Begin::ReadWhole(r) => {
-            let (head, bytes) =
-                small_download(d, read_whole(r.into_body()).await?, opts.max_bytes)?;
-            Ok(Begun::Whole(head, bytes))
+            let whole = read_whole(r.into_body()).await?;
+            let (head, bytes) = small_download(d, whole, opts.max_bytes)?;
+            Ok((head, futures_util::stream::iter([Ok(bytes)]).boxed()))
         }
     }
 }
@@ -71,26 +58,17 @@ impl Transport {
         let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
             Box::pin(async move {
                 let mut out = out.lock().await;
-                match begin(d, opts, answer).await? {
-                    Begun::Stream(head, resp) => {
-                        let total = head.content_length;
-                        let progress = |n| {
-                            if let Some(p) = opts.progress {
-                                p(n, total);
-                            }
-                        };
-                        let mut out = Out::Writer(&mut **out);
-                        let copied =
-                            copy_body(resp, &mut out, total, opts.max_bytes, &progress).await;
-                        // A writer cannot be reset: a body cut part-way is not sent again.
-                        let n = copied.map_err(Finish::no_retry)?;
-                        Ok((head, n))
+                let (head, body) = begin(d, opts, answer).await?;
+                let total = head.content_length;
+                let progress = |n| {
+                    if let Some(p) = opts.progress {
+                        p(n, total);
                     }
-                    Begun::Whole(head, bytes) => {
-                        out.write_all(&bytes).await.map_err(transport_err)?;
-                        Ok((head, bytes.len() as u64))
-                    }
-                }
+                };
+                let mut out = Out::Writer(&mut **out);
+                let copied = copy_body(body, &mut out, total, opts.max_bytes, &progress).await;
+                // A writer cannot be reset: a body cut part-way is not sent again.
+                Ok((head, copied.map_err(Finish::no_retry)?))
             })
         };
         self.0
@@ -122,7 +100,7 @@ impl Transport {
                 }
                 let begun = begin(d, opts, answer).await?;
                 if let Some(name) = refuse {
-                    let target = name(begun.head());
+                    let target = name(&begun.0);
                     blocking(move || zoho_fs::refuse_existing(&target)).await?;
                 }
                 let path = tmp_ref.path().to_owned();
@@ -152,7 +130,7 @@ impl Transport {
 ///
 /// Memory stays bounded by the channel; dropping the future stops the task and the thread.
 async fn write_temp(
-    begun: Begun,
+    (head, body): (DownloadHead, Chunks),
     file: std::fs::File,
     path: &Path,
     opts: &DownloadOptions<'_>,
@@ -162,53 +140,39 @@ async fn write_temp(
     let writer = tokio::task::spawn_blocking(move || {
         zoho_fs::write_batches(file, || rx.blocking_recv(), sync)
     });
-    let (head, read) = match begun {
-        Begun::Whole(head, bytes) => {
-            let n = bytes.len() as u64;
-            let sent = tx
-                .send(vec![bytes])
-                .await
-                .map_err(|_| Finish::Fail(writer_stopped()));
-            drop(tx);
-            (head, sent.map(|()| n))
-        }
-        Begun::Stream(head, resp) => {
-            let total = head.content_length;
-            let max = opts.max_bytes;
-            let (seen_tx, mut seen) = watch::channel(0);
-            if let Some(p) = opts.progress {
-                p(0, total);
-            }
-            let mut reader = AbortOnDrop(tokio::spawn(async move {
-                let report = |n| {
-                    seen_tx.send_replace(n);
-                };
-                let mut out = Out::Channel(tx, Vec::new(), 0);
-                copy_body(resp, &mut out, total, max, &report).await
-            }));
-            // Report progress here, where the caller's callback lives, until the task ends.
-            let read = loop {
-                tokio::select! {
-                    done = &mut reader.0 => break done
-                        .map_err(|e| Finish::Fail(transport_err(e)))
-                        .and_then(|r| r),
-                    Ok(()) = seen.changed(), if opts.progress.is_some() => {
-                        let n = *seen.borrow_and_update();
-                        if let Some(p) = opts.progress {
-                            p(n, total);
-                        }
-                    }
+    let total = head.content_length;
+    let max = opts.max_bytes;
+    let (seen_tx, mut seen) = watch::channel(0);
+    if let Some(p) = opts.progress {
+        p(0, total);
+    }
+    let mut reader = AbortOnDrop(tokio::spawn(async move {
+        let report = |n| {
+            seen_tx.send_replace(n);
+        };
+        let mut out = Out::Channel(tx, Vec::new(), 0);
+        copy_body(body, &mut out, total, max, &report).await
+    }));
+    // Report progress here, where the caller's callback lives, until the task ends.
+    let read = loop {
+        tokio::select! {
+            done = &mut reader.0 => break done
+                .map_err(|e| Finish::Fail(transport_err(e)))
+                .and_then(|r| r),
+            Ok(()) = seen.changed(), if opts.progress.is_some() => {
+                let n = *seen.borrow_and_update();
+                if let Some(p) = opts.progress {
+                    p(n, total);
                 }
-            };
-            // The last count, unless the loop showed it.
-            if let (Some(p), Ok(n)) = (opts.progress, &read)
-                && seen.borrow().has_changed()
-            {
-                p(*n, total);
             }
-            (head, read)
         }
     };
+    // The last count, unless the loop showed it.
+    if let (Some(p), Ok(n)) = (opts.progress, &read)
+        && seen.borrow().has_changed()
+    {
+        p(*n, total);
+    }
     // A writer that failed (a full disk) explains why the reader could not hand on.
     writer
         .await
@@ -220,13 +184,12 @@ async fn write_temp(
 /// Streams the body into `out`, checking the size cap and the declared length: a network
 /// failure or a short body is a cut, anything else a failure.
 async fn copy_body(
-    resp: reqwest::Response,
+    mut stream: Chunks,
     out: &mut Out<'_>,
     total: Option<u64>,
     max_bytes: Option<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, Finish> {
-    let mut stream = resp.bytes_stream();
     let mut n = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| Finish::Cut(crate::net_err(e)))?;

@@ -82,25 +82,42 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// A transport with this configuration.
+    /// A transport with this configuration, on a reqwest client of its own: no redirects, the
+    /// configured timeouts and proxy ([`zoho_core::Proxy`]: the environment's by default), and
+    /// rustls with the operating system's trusted roots.
     pub fn new(config: Config) -> Result<Self, Error> {
-        let mut b = reqwest::Client::builder()
+        let b = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
-            .user_agent(config.user_agent.clone())
-            .no_proxy();
-        if let Some(t) = config.overall_timeout {
-            b = b.timeout(t);
-        }
-        if let Some(p) = &config.proxy {
-            b = b.proxy(reqwest::Proxy::all(p).map_err(transport_err)?);
-        }
-        Ok(Self(Arc::new(Shared {
-            http: Reqwest(b.build().map_err(transport_err)?),
+            .user_agent(config.user_agent.clone());
+        let b = match &config.proxy {
+            zoho_core::Proxy::Direct => b.no_proxy(),
+            zoho_core::Proxy::Url(p) => b.proxy(reqwest::Proxy::all(p).map_err(transport_err)?),
+            _ => b, // reqwest reads the environment itself
+        };
+        Ok(Self::with_client(
+            config,
+            b.build().map_err(transport_err)?,
+            true,
+        ))
+    }
+
+    /// A transport on your own reqwest client (a corporate proxy, your own roots or TLS
+    /// settings). `config.overall_timeout` is set on every request; the connect and read
+    /// timeouts, the proxy and the user agent are the client's. An answer your client reached
+    /// by following a redirect is refused (`Error::Transport`): build it with
+    /// `redirect(reqwest::redirect::Policy::none())`.
+    pub fn with_reqwest(config: Config, client: reqwest::Client) -> Self {
+        Self::with_client(config, client, false)
+    }
+
+    fn with_client(config: Config, client: reqwest::Client, own: bool) -> Self {
+        Self(Arc::new(Shared {
+            http: Reqwest(client, config.overall_timeout, own),
             gate: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
             engine: Engine::new(config),
-        })))
+        }))
     }
 
     /// The configuration.
@@ -144,8 +161,9 @@ impl Transport {
     }
 }
 
-/// reqwest as the engine's sender.
-struct Reqwest(reqwest::Client);
+/// reqwest as the engine's sender: the client, the overall timeout of each request, and
+/// whether the client is ours (built with redirects off).
+struct Reqwest(reqwest::Client, Option<Duration>, bool);
 
 impl AsyncSendRequest<Source> for Reqwest {
     type Body = reqwest::Response;
@@ -165,19 +183,23 @@ impl AsyncSendRequest<Source> for Reqwest {
                     for s in sources {
                         readers.push(s.open().await.map_err(SendError::Local)?);
                     }
-                    if readers.len() != plan.source_count() {
-                        return Err(SendError::Local(Error::Body(
-                            zoho_core::BodyError::MissingSource {
-                                index: readers.len(),
-                            },
-                        )));
-                    }
+                    plan.check_sources(readers.len())
+                        .map_err(SendError::Local)?;
                     reqwest::Body::wrap_stream(body::stream(&plan, readers))
                 }
             };
             let req = reqwest::Request::try_from(Request::from_parts(parts, body))
                 .map_err(|e| SendError::Local(transport_err(e)))?;
+            let (url, mut req) = ((!self.2).then(|| req.url().clone()), req);
+            if self.1.is_some() {
+                *req.timeout_mut() = self.1;
+            }
             let resp = self.0.execute(req).await.map_err(classify)?;
+            if url.is_some_and(|u| u != *resp.url()) {
+                let why =
+                    "the HTTP client followed a redirect: build it with redirect::Policy::none()";
+                return Err(SendError::Local(transport_err(io::Error::other(why))));
+            }
             let head = head_of(&resp);
             Ok(Response::from_parts(head, resp))
         })
@@ -200,13 +222,10 @@ impl AsyncSendRequest<Source> for Reqwest {
 }
 
 fn classify(e: reqwest::Error) -> SendError {
-    if let Some(b) = zoho_core::BodyError::find_in(&e) {
-        return SendError::Local(Error::Body(b));
-    }
-    if e.is_connect() {
-        SendError::Connect(net_err(e))
-    } else {
-        SendError::AfterSend(net_err(e))
+    match zoho_core::BodyError::find_in(&e) {
+        Some(b) => SendError::Local(Error::Body(b)),
+        None if e.is_connect() => SendError::Connect(net_err(e)),
+        None => SendError::AfterSend(net_err(e)),
     }
 }
 

@@ -94,12 +94,17 @@ pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -
 }
 
 impl Transport {
-    /// A transport with this configuration.
+    /// A transport with this configuration, on a ureq agent of its own: no redirects, the
+    /// configured timeouts and proxy ([`zoho_core::Proxy`]: the environment's by default), and
+    /// rustls with the operating system's trusted roots (as the async transport).
     pub fn new(config: Config) -> Result<Self, Error> {
         let proxy = match &config.proxy {
-            Some(p) => Some(ureq::Proxy::new(p).map_err(transport_err)?),
-            None => None,
+            zoho_core::Proxy::Url(p) => Some(ureq::Proxy::new(p).map_err(transport_err)?),
+            zoho_core::Proxy::Direct => None,
+            _ => ureq::Proxy::try_from_env(),
         };
+        let tls =
+            ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -109,20 +114,33 @@ impl Transport {
             .timeout_per_write(Some(config.read_timeout))
             .timeout_global(config.overall_timeout)
             .proxy(proxy)
+            .tls_config(tls.build())
             .user_agent(config.user_agent.as_str())
             .build()
             .into();
+        Ok(Self::with_agent(config, Ureq(agent, None)))
+    }
+
+    /// A transport on your own ureq agent (a corporate proxy, your own roots or TLS settings).
+    /// Each request still reads error bodies, refuses redirects and has `config.overall_timeout`;
+    /// the connect and read timeouts, the proxy and the user agent are the agent's.
+    pub fn with_ureq(config: Config, agent: ureq::Agent) -> Self {
+        let overall = config.overall_timeout;
+        Self::with_agent(config, Ureq(agent, Some(overall)))
+    }
+
+    fn with_agent(config: Config, http: Ureq) -> Self {
         if log::log_enabled!(target: "ureq_proto", log::Level::Trace) {
             let why = "ureq_proto logs every byte on the wire at TRACE, the Authorization header \
                        and token answers included: keep the `ureq_proto` target at DEBUG or below";
             log::warn!(target: "zoho_blocking_transport", "{why}");
             tracing::warn!("{why}");
         }
-        Ok(Self(Arc::new(Shared {
-            http: Ureq(agent),
+        Self(Arc::new(Shared {
+            http,
             gate: gate::Gate::new(config.max_in_flight.max(1)),
             engine: Engine::new(config),
-        })))
+        }))
     }
 
     /// The configuration.
@@ -282,8 +300,30 @@ impl Write for Sink<'_> {
     }
 }
 
-/// ureq as the engine's sender.
-struct Ureq(ureq::Agent);
+/// ureq as the engine's sender; for an agent handed in, the overall timeout to set on each
+/// request along with the settings the engine needs.
+struct Ureq(ureq::Agent, Option<Option<std::time::Duration>>);
+
+impl Ureq {
+    fn run(
+        &self,
+        req: Request<impl ureq::AsSendBody>,
+    ) -> Result<Response<ureq::Body>, ureq::Error> {
+        let Some(overall) = self.1 else {
+            return self.0.run(req);
+        };
+        let req = self
+            .0
+            .configure_request(req)
+            .http_status_as_error(false)
+            .max_redirects(0);
+        self.0.run(
+            req.max_redirects_will_error(false)
+                .timeout_global(overall)
+                .build(),
+        )
+    }
+}
 
 impl SendRequest<Source> for Ureq {
     type Body = ureq::Body;
@@ -295,22 +335,17 @@ impl SendRequest<Source> for Ureq {
     ) -> Result<Response<ureq::Body>, SendError> {
         let (parts, body) = req.into_parts();
         let result = match body {
-            Body::Empty => self.0.run(Request::from_parts(parts, ())),
-            Body::Bytes(b) => self.0.run(Request::from_parts(parts, b.to_vec())),
+            Body::Empty => self.run(Request::from_parts(parts, ())),
+            Body::Bytes(b) => self.run(Request::from_parts(parts, b.to_vec())),
             Body::Multipart(plan) => {
                 let mut readers = Vec::with_capacity(sources.len());
                 for s in sources {
                     readers.push(s.open().map_err(SendError::Local)?);
                 }
-                if readers.len() != plan.source_count() {
-                    return Err(SendError::Local(Error::Body(
-                        zoho_core::BodyError::MissingSource {
-                            index: readers.len(),
-                        },
-                    )));
-                }
+                plan.check_sources(readers.len())
+                    .map_err(SendError::Local)?;
                 let mut reader = MultipartReader::new(&plan, readers);
-                self.0.run(Request::from_parts(
+                self.run(Request::from_parts(
                     parts,
                     ureq::SendBody::from_reader(&mut reader),
                 ))

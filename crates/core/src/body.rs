@@ -180,6 +180,17 @@ impl Multipart {
         self.sources
     }
 
+    /// Fails, naming the first missing slot, when fewer than [`source_count`](Self::source_count)
+    /// sources were given (before anything is sent).
+    pub fn check_sources(&self, given: usize) -> Result<(), crate::Error> {
+        match given < self.sources {
+            true => Err(crate::Error::Body(BodyError::MissingSource {
+                index: given,
+            })),
+            false => Ok(()),
+        }
+    }
+
     /// The boundary.
     pub fn boundary(&self) -> &Boundary {
         &self.boundary

@@ -77,8 +77,9 @@ pub struct ClientConfig {
     pub read_timeout: Duration,
     /// Longest time for a whole call, body included (`None`: no limit).
     pub overall_timeout: Option<Duration>,
-    /// An HTTP proxy URL, used for API and token calls alike.
-    pub proxy: Option<String>,
+    /// The HTTP proxy for API and token calls alike: by default the environment's, as curl
+    /// reads it.
+    pub proxy: Proxy,
     /// `User-Agent`.
     pub user_agent: String,
 }
@@ -98,7 +99,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             overall_timeout: Some(Duration::from_secs(3600)),
-            proxy: None,
+            proxy: Proxy::FromEnv,
             user_agent: format!("zoho-files-rs/{}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -141,8 +142,35 @@ impl std::fmt::Debug for ClientConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("overall_timeout", &self.overall_timeout)
-            .field("proxy", &self.proxy.as_ref().map(|_| "[set]"))
+            .field("proxy", &self.proxy)
             .field("user_agent", &self.user_agent)
             .finish()
+    }
+}
+
+/// Which HTTP proxy a transport uses.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Proxy {
+    /// The environment's: `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` (either case), minus the
+    /// hosts in `NO_PROXY`. Each HTTP client applies its own scheme rule: reqwest uses
+    /// `HTTP_PROXY` for `http://` URLs and `HTTPS_PROXY` for `https://` ones, ureq one proxy for
+    /// both (`ALL_PROXY`, then `HTTPS_PROXY`, then `HTTP_PROXY`); Zoho is always `https://`.
+    #[default]
+    FromEnv,
+    /// No proxy, whatever the environment says.
+    Direct,
+    /// This proxy (`http://host:port`, with `user:password@` if it needs them).
+    Url(String),
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Proxy::FromEnv => f.write_str("FromEnv"),
+            Proxy::Direct => f.write_str("Direct"),
+            // The URL may carry a password.
+            Proxy::Url(_) => f.write_str("Url([set])"),
+        }
     }
 }

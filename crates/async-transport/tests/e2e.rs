@@ -114,7 +114,10 @@ async fn every_operation_for_crm_and_bigin() {
             .download_to_path(
                 up.id.clone(),
                 &dir.join("copy.txt"),
-                &DownloadOptions::default(),
+                &DownloadOptions {
+                    overwrite: true,
+                    ..Default::default()
+                },
             )
             .await
             .unwrap();
@@ -122,12 +125,12 @@ async fn every_operation_for_crm_and_bigin() {
         let sub = dir.join(format!("into-{module}"));
         std::fs::create_dir_all(&sub).unwrap();
         let named = a
-            .download_to_dir(up.id.clone(), &sub, false, &DownloadOptions::default())
+            .download_to_dir(up.id.clone(), &sub, &DownloadOptions::default())
             .await
             .unwrap();
         assert_eq!(named.path, sub.join("résumé.txt"));
         assert!(
-            a.download_to_dir(up.id.clone(), &sub, false, &DownloadOptions::default())
+            a.download_to_dir(up.id.clone(), &sub, &DownloadOptions::default())
                 .await
                 .is_err()
         );
@@ -171,7 +174,13 @@ async fn every_operation_for_crm_and_bigin() {
         let png = write(&dir, "face.png", b"\x89PNG\r\n\x1a\nrest");
         assert_eq!(p.upload_file(&png).await.unwrap().code, "SUCCESS");
         let got = p
-            .download_to_path(&dir.join("photo-copy.png"), &DownloadOptions::default())
+            .download_to_path(
+                &dir.join("photo-copy.png"),
+                &DownloadOptions {
+                    overwrite: true,
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(std::fs::read(got.path).unwrap(), b"\x89PNG\r\n\x1a\nrest");

@@ -62,7 +62,7 @@ fn blocking_client_round_trip() {
     std::fs::write(&png, b"GIF89a....").unwrap();
     p.upload_file(&png).unwrap();
     let got = p
-        .download_to_path(&dir.join("copy.gif"), &Default::default())
+        .download_to_path(dir.join("copy.gif"), &Default::default())
         .unwrap();
     assert_eq!(got.head.content_type.as_deref(), Some("image/gif"));
     p.delete().unwrap();

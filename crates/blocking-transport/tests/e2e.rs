@@ -102,8 +102,11 @@ fn every_operation_for_crm_and_bigin() {
         let got = a
             .download_to_path(
                 up.id.clone(),
-                &dir.join("copy.txt"),
-                &DownloadOptions::default(),
+                dir.join("copy.txt"),
+                &DownloadOptions {
+                    overwrite: true,
+                    ..Default::default()
+                },
             )
             .unwrap();
         assert_eq!(std::fs::read(&got.path).unwrap(), b"file bytes");
@@ -111,10 +114,10 @@ fn every_operation_for_crm_and_bigin() {
         let sub = dir.join(format!("into-{module}"));
         std::fs::create_dir_all(&sub).unwrap();
         let named = a
-            .download_to_dir(up.id.clone(), &sub, false, &DownloadOptions::default())
+            .download_to_dir(up.id.clone(), &sub, &DownloadOptions::default())
             .unwrap();
         assert_eq!(named.path, sub.join("résumé.txt"));
-        let again = a.download_to_dir(up.id.clone(), &sub, false, &DownloadOptions::default());
+        let again = a.download_to_dir(up.id.clone(), &sub, &DownloadOptions::default());
         assert!(again.is_err(), "must not overwrite without being told");
         let mut buf = Vec::new();
         a.download_to_writer(
@@ -127,7 +130,7 @@ fn every_operation_for_crm_and_bigin() {
         // A size cap refuses bigger files.
         let capped = a.download_to_path(
             up.id.clone(),
-            &dir.join("capped"),
+            dir.join("capped"),
             &DownloadOptions {
                 max_bytes: Some(3),
                 ..Default::default()
@@ -155,11 +158,17 @@ fn every_operation_for_crm_and_bigin() {
         let png = write(&dir, "face.png", b"\x89PNG\r\n\x1a\nrest");
         assert_eq!(p.upload_file(&png).unwrap().code, "SUCCESS");
         let got = p
-            .download_to_path(&dir.join("photo-copy.png"), &DownloadOptions::default())
+            .download_to_path(
+                dir.join("photo-copy.png"),
+                &DownloadOptions {
+                    overwrite: true,
+                    ..Default::default()
+                },
+            )
             .unwrap();
         assert_eq!(std::fs::read(got.path).unwrap(), b"\x89PNG\r\n\x1a\nrest");
         assert_eq!(p.delete().unwrap().message, "Photo deleted");
-        let none = p.download_to_path(&dir.join("no-photo.png"), &DownloadOptions::default());
+        let none = p.download_to_path(dir.join("no-photo.png"), &DownloadOptions::default());
         assert!(matches!(none, Err(Error::NoContent { .. })), "{none:?}");
         assert!(!dir.join("no-photo.png").exists());
     }
@@ -173,7 +182,7 @@ fn every_operation_for_crm_and_bigin() {
     let got = fs
         .get_to_path(
             FileId::new(second.id.as_str()).unwrap(),
-            &dir.join("b-copy"),
+            dir.join("b-copy"),
             &DownloadOptions::default(),
         )
         .unwrap();
@@ -317,7 +326,7 @@ fn a_cut_download_is_sent_again_and_one_cut_too_many_leaves_no_file() {
         zoho_core::ops::Attachments::parse(Api::CRM, "Leads", CRM_LEAD).unwrap(),
     );
     let data = vec![3u8; 2_000_000];
-    let up = a.upload_file(&write(&dir, "big.bin", &data)).unwrap();
+    let up = a.upload_file(write(&dir, "big.bin", &data)).unwrap();
     let cut = |count| {
         emu.set_faults(FaultPlan {
             drop_downloads: Some(DropDownloads {
@@ -384,7 +393,7 @@ fn a_hundred_megabyte_upload_and_download() {
     let src = write(&dir, "hundred.bin", &data);
     let up = a.upload_file(&src).unwrap();
     let got = a
-        .download_to_path(up.id, &dir.join("back.bin"), &DownloadOptions::default())
+        .download_to_path(up.id, dir.join("back.bin"), &DownloadOptions::default())
         .unwrap();
     assert_eq!(got.bytes, len as u64);
     assert!(std::fs::read(&got.path).unwrap() == data);

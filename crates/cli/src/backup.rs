@@ -239,6 +239,9 @@ fn fetch_one(
         &path,
         &DownloadOptions {
             progress: Some(&report),
+            // Only what the manifest does not list as done is fetched: a file left by an
+            // earlier, unfinished run is replaced.
+            overwrite: true,
             ..Default::default()
         },
     )?;

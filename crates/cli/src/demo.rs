@@ -180,11 +180,16 @@ fn lifecycle(
             }
         }),
     );
+    // Both products write the same names in the demo's scratch directory.
+    let replace = DownloadOptions {
+        overwrite: true,
+        ..Default::default()
+    };
     let back = work.join("downloaded.txt");
     s.step(
         product,
         "download the file and compare the bytes",
-        a.download_to_path(up.id.clone(), &back, &DownloadOptions::default())
+        a.download_to_path(up.id.clone(), &back, &replace)
             .map_err(e)
             .and_then(|_| std::fs::read(&back).map_err(|x| x.to_string()))
             .and_then(|got| {
@@ -226,11 +231,15 @@ fn lifecycle(
         "upload a photo",
         p.upload_file(&png).map(|_| ()).map_err(e),
     );
+    let replace = DownloadOptions {
+        overwrite: true,
+        ..Default::default()
+    };
     let back = work.join("face-back.png");
     s.step(
         product,
         "download the photo and compare the bytes",
-        p.download_to_path(&back, &DownloadOptions::default())
+        p.download_to_path(&back, &replace)
             .map_err(e)
             .and_then(|_| std::fs::read(&back).map_err(|x| x.to_string()))
             .and_then(|got| {

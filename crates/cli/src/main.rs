@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use zoho_blocking_transport::{Attachments, DownloadOptions, Photo, Source, Transport};
+use zoho_blocking_transport::{Attachments, DownloadOptions, Photo, Transport};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::attachments::DeleteOutcome;
 use zoho_core::{AttachmentId, Operation};
@@ -450,11 +450,10 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 op.request(&t.api_base())?;
                 let pb = bar(g, meta.len(), &name);
                 let progress = pb.clone();
-                let source = Source::PathWithProgress(
-                    f.clone(),
-                    Arc::new(move |n| progress.set_position(n)),
-                );
-                let up = t.execute_with(&op, &[source])?;
+                let opts = zoho_core::UploadOptions {
+                    progress: Some(Arc::new(move |n, _| progress.set_position(n))),
+                };
+                let up = a.upload_file_with(&f, &opts)?;
                 pb.finish_and_clear();
                 if g.json {
                     println!("{}", json!({ "uploaded": f, "id": up.id }));
@@ -499,10 +498,11 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 };
                 let opts = DownloadOptions {
                     progress: Some(&report),
+                    overwrite: force,
                     ..Default::default()
                 };
                 let got = a
-                    .download_to_dir(id.clone(), &out, force, &opts)
+                    .download_to_dir(id.clone(), &out, &opts)
                     .map_err(|e| refuse_overwrite(e, &out))?;
                 pb.finish_and_clear();
                 if g.json {

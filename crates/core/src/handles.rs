@@ -43,6 +43,16 @@ macro_rules! transport_handles {
                 Source::Reader(std::sync::Mutex::new(Some($($box_it)*(r))))
             }
 
+            /// A file source reporting to `opts.progress` (bytes read so far, `len`), if set.
+            pub fn with_progress(path: &Path, len: u64, opts: &$crate::UploadOptions) -> Self {
+                match opts.progress.clone() {
+                    Some(p) => {
+                        Source::PathWithProgress(path.to_owned(), std::sync::Arc::new(move |n| p(n, len)))
+                    }
+                    None => Source::Path(path.to_owned()),
+                }
+            }
+
             pub(crate) fn rewindable(&self) -> bool {
                 !matches!(self, Source::Reader(_))
             }
@@ -83,33 +93,39 @@ macro_rules! transport_handles {
         use crate::{DownloadOptions, DownloadedFile, Transport};
 
         impl Transport {
-            /// Downloads to exactly `path` (replacing it), through a temporary file beside it
-            /// that is renamed on success and removed on failure (or when an async download's
-            /// future is dropped), so `path` never holds a partial file.
+            /// Downloads to exactly `path`, through a temporary file beside it that is renamed
+            /// on success and removed on failure (or when an async download's future is
+            /// dropped), so `path` never holds a partial file. An existing `path` is refused
+            /// before anything is sent, and never replaced at the end, unless `opts.overwrite`.
             pub $($async)* fn download_to_path<D: $crate::Download + Sync>(
                 &self,
                 d: &D,
-                path: &Path,
+                path: impl AsRef<Path>,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
-                let (tmp, head, bytes) = self.download_to_temp(d, path, None, opts)$($await)*?;
-                let target = path.to_owned();
-                crate::local::blocking(move || tmp.persist(&target, true))$($await)*?;
-                Ok(DownloadedFile { path: path.to_owned(), bytes, head })
+                let (path, overwrite) = (path.as_ref().to_owned(), opts.overwrite);
+                if !overwrite {
+                    let target = path.clone();
+                    crate::local::blocking(move || zoho_fs::refuse_existing(&target))$($await)*?;
+                }
+                let (tmp, head, bytes) = self.download_to_temp(d, &path, None, opts)$($await)*?;
+                let target = path.clone();
+                crate::local::blocking(move || tmp.persist(&target, overwrite))$($await)*?;
+                Ok(DownloadedFile { path, bytes, head })
             }
 
             /// Downloads into directory `dir` under the server's file name made safe
-            /// ([`DownloadHead::safe_file_name`]), or `fallback_name`. Unless `overwrite`, an
-            /// existing file of that name is refused as soon as the answer's head names it
+            /// ([`DownloadHead::safe_file_name`]), or `fallback_name`. Unless `opts.overwrite`,
+            /// an existing file of that name is refused as soon as the answer's head names it
             /// (before its body is fetched) and is never replaced at the end.
             pub $($async)* fn download_to_dir<D: $crate::Download + Sync>(
                 &self,
                 d: &D,
-                dir: &Path,
+                dir: impl AsRef<Path>,
                 fallback_name: &str,
-                overwrite: bool,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
+                let (dir, overwrite) = (dir.as_ref(), opts.overwrite);
                 let name = |head: &DownloadHead| dir.join(head.safe_file_name(fallback_name));
                 let refuse = (!overwrite)
                     .then_some(&name as &(dyn Fn(&DownloadHead) -> std::path::PathBuf + Sync));
@@ -181,9 +197,20 @@ macro_rules! transport_handles {
             }
 
             /// Uploads a file, streamed from disk (and reopened if the call is retried).
-            pub $($async)* fn upload_file(&self, path: &Path) -> Result<Uploaded, Error> {
-                let op = self.ops.upload(&name_of(path), file_len(path)$($await)*?);
-                self.t.execute_with(&op, &[Source::Path(path.to_owned())])$($await)*
+            pub $($async)* fn upload_file(&self, path: impl AsRef<Path>) -> Result<Uploaded, Error> {
+                self.upload_file_with(path, &$crate::UploadOptions::default())$($await)*
+            }
+
+            /// [`upload_file`](Self::upload_file), with a progress callback.
+            pub $($async)* fn upload_file_with(
+                &self,
+                path: impl AsRef<Path>,
+                opts: &$crate::UploadOptions,
+            ) -> Result<Uploaded, Error> {
+                let path = path.as_ref();
+                let len = file_len(path)$($await)*?;
+                let op = self.ops.upload(&name_of(path), len);
+                self.t.execute_with(&op, &[Source::with_progress(path, len, opts)])$($await)*
             }
 
             /// Uploads `len` bytes from a reader under `file_name` (not retried once sent).
@@ -217,27 +244,28 @@ macro_rules! transport_handles {
                 self.t.download(&self.ops.download(id), out, opts)$($await)*
             }
 
-            /// Downloads an attachment to exactly `path` (never leaving a partial file there).
+            /// Downloads an attachment to exactly `path` (never leaving a partial file there;
+            /// an existing file is kept unless `opts.overwrite`).
             pub $($async)* fn download_to_path(
                 &self,
                 id: AttachmentId,
-                path: &Path,
+                path: impl AsRef<Path>,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
                 self.t.download_to_path(&self.ops.download(id), path, opts)$($await)*
             }
 
-            /// Downloads an attachment into `dir` under its (safe) server name.
+            /// Downloads an attachment into `dir` under its (safe) server name (an existing file
+            /// is refused before the body is fetched, unless `opts.overwrite`).
             pub $($async)* fn download_to_dir(
                 &self,
                 id: AttachmentId,
-                dir: &Path,
-                overwrite: bool,
+                dir: impl AsRef<Path>,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
                 let fallback = format!("attachment-{id}");
                 let d = self.ops.download(id);
-                self.t.download_to_dir(&d, dir, &fallback, overwrite, opts)$($await)*
+                self.t.download_to_dir(&d, dir, &fallback, opts)$($await)*
             }
 
             /// Deletes one attachment.
@@ -274,7 +302,8 @@ macro_rules! transport_handles {
             }
 
             /// Uploads an image file (PNG, JPEG, GIF or BMP, by its first bytes).
-            pub $($async)* fn upload_file(&self, path: &Path) -> Result<StatusMessage, Error> {
+            pub $($async)* fn upload_file(&self, path: impl AsRef<Path>) -> Result<StatusMessage, Error> {
+                let path = path.as_ref();
                 let len = file_len(path)$($await)*?;
                 let head = file_head(path)$($await)*?;
                 let mut op = self.ops.upload(&name_of(path), len);
@@ -293,10 +322,10 @@ macro_rules! transport_handles {
                 self.t.download(&self.ops.download(), out, opts)$($await)*
             }
 
-            /// Downloads the photo to exactly `path`.
+            /// Downloads the photo to exactly `path` (kept if it exists, unless `opts.overwrite`).
             pub $($async)* fn download_to_path(
                 &self,
-                path: &Path,
+                path: impl AsRef<Path>,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
                 self.t.download_to_path(&self.ops.download(), path, opts)$($await)*
@@ -322,24 +351,26 @@ macro_rules! transport_handles {
             }
 
             /// Uploads files; one result per file.
-            pub $($async)* fn upload_files(
+            pub $($async)* fn upload_files<P: AsRef<Path>>(
                 &self,
-                paths: &[&Path],
+                paths: &[P],
             ) -> Result<Vec<Result<StoredFile, ApiError>>, Error> {
                 let mut op = UploadFiles::new(self.version);
                 let mut sources = Vec::new();
                 for p in paths {
+                    let p = p.as_ref();
                     op = op.file(&name_of(p), file_len(p)$($await)*?);
                     sources.push(Source::Path(p.to_path_buf()));
                 }
                 self.t.execute_with(&op, &sources)$($await)*
             }
 
-            /// Downloads a stored file to exactly `path`.
+            /// Downloads a stored file to exactly `path` (kept if it exists, unless
+            /// `opts.overwrite`).
             pub $($async)* fn get_to_path(
                 &self,
                 id: FileId,
-                path: &Path,
+                path: impl AsRef<Path>,
                 opts: &DownloadOptions<'_>,
             ) -> Result<DownloadedFile, Error> {
                 let d = GetFile::new(self.version, id);

@@ -54,5 +54,6 @@ pub use ids::{AttachmentId, FileId, RecordId};
 pub use module::ModuleName;
 pub use operation::{
     Download, DownloadHead, DownloadOptions, DownloadStart, DownloadedFile, Operation,
+    UploadOptions,
 };
 pub use ops::Limits;

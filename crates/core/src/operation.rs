@@ -179,6 +179,22 @@ pub fn check_download_complete(n: u64, total: Option<u64>) -> Result<(), Error> 
     }
 }
 
+/// Options of an upload, for any transport.
+#[derive(Clone, Default)]
+pub struct UploadOptions {
+    /// Called with (bytes read so far, the file's length) as the file is read (from 0 again on
+    /// a retry), on the thread that reads the file.
+    pub progress: Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
 /// Options of a download, for any transport.
 #[derive(Default)]
 pub struct DownloadOptions<'a> {
@@ -190,6 +206,9 @@ pub struct DownloadOptions<'a> {
     pub sync: bool,
     /// Called with (bytes so far, total when known) as the body arrives.
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Send + Sync)>,
+    /// Replace an existing file at the target. Off by default: an existing file is refused
+    /// (`Error::FileExists`) before its body is fetched, and never replaced at the end.
+    pub overwrite: bool,
 }
 
 impl std::fmt::Debug for DownloadOptions<'_> {
@@ -198,6 +217,7 @@ impl std::fmt::Debug for DownloadOptions<'_> {
             .field("max_bytes", &self.max_bytes)
             .field("sync", &self.sync)
             .field("progress", &self.progress.is_some())
+            .field("overwrite", &self.overwrite)
             .finish()
     }
 }

@@ -30,7 +30,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {} {:?} {:?} bytes", a.id, a.file_name, a.size);
     }
     let copy = attachments
-        .download_to_dir(uploaded.id.clone(), &dir, true, &DownloadOptions::default())
+        .download_to_dir(
+            uploaded.id.clone(),
+            &dir,
+            &DownloadOptions {
+                overwrite: true,
+                ..Default::default()
+            },
+        )
         .await?;
     println!("downloaded {} bytes to {}", copy.bytes, copy.path.display());
     attachments.delete(uploaded.id).await?;

@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let copy = attachments.download_to_path(
         uploaded.id.clone(),
-        &dir.join("copy.txt"),
+        dir.join("copy.txt"),
         &DownloadOptions::default(),
     )?;
     println!("downloaded {} bytes to {}", copy.bytes, copy.path.display());

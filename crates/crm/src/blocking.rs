@@ -12,7 +12,7 @@ pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
 ///
 /// let credentials = Credentials::refresh_token("1000.CLIENTID", "client-secret", "1000.refresh-token");
 /// let crm = zoho_crm::blocking::Client::new(ClientConfig::for_data_center(DataCenter::Us, Environment::Production, credentials))?;
-/// let uploaded = crm.attachments("Deals", "4150868000002728001")?.upload_file("invoice.pdf".as_ref())?;
+/// let uploaded = crm.attachments("Deals", "4150868000002728001")?.upload_file("invoice.pdf")?;
 /// println!("attached as {}", uploaded.id);
 /// # Ok::<(), zoho_core::Error>(())
 /// ```

@@ -88,11 +88,11 @@ fn blocking_clones_and_handles_move_into_threads() {
             let handle = crm.attachments("Deals", DEAL).unwrap();
             let clone = crm.clone();
             std::thread::spawn(move || match i {
-                0 => handle.upload_file(&file(name)),
+                0 => handle.upload_file(file(name)),
                 _ => clone
                     .attachments("Deals", DEAL)
                     .unwrap()
-                    .upload_file(&file(name)),
+                    .upload_file(file(name)),
             })
         })
         .collect();

@@ -139,15 +139,14 @@ impl Side {
         };
         let opts = DownloadOptions {
             progress: Some(&count),
+            overwrite,
             ..DownloadOptions::default()
         };
         let done = match self.kind {
-            Kind::Blocking => self
-                .blocking
-                .download_to_dir(&d, dir, "fallback", overwrite, &opts),
+            Kind::Blocking => self.blocking.download_to_dir(&d, dir, "fallback", &opts),
             Kind::Async => self.rt.block_on(
                 self.asynchronous
-                    .download_to_dir(&d, dir, "fallback", overwrite, &opts),
+                    .download_to_dir(&d, dir, "fallback", &opts),
             ),
         }?;
         Ok(done.path)
@@ -333,4 +332,68 @@ fn a_missing_download_directory_is_named_before_anything_is_sent() {
         }
         assert_eq!(side.api_requests(), before);
     });
+}
+
+#[test]
+fn an_existing_path_is_refused_before_anything_is_sent_unless_overwrite() {
+    for_both(|side, dir| {
+        let id = side.upload(3, &[Src::Bytes(b"new".to_vec())]).unwrap();
+        let target = dir.join("kept.bin");
+        std::fs::write(&target, b"mine").unwrap();
+        let d = record().download(id);
+        let run = |overwrite| {
+            let opts = DownloadOptions {
+                overwrite,
+                ..DownloadOptions::default()
+            };
+            match side.kind {
+                Kind::Blocking => side.blocking.download_to_path(&d, &target, &opts),
+                Kind::Async => side
+                    .rt
+                    .block_on(side.asynchronous.download_to_path(&d, &target, &opts)),
+            }
+        };
+        let before = side.api_requests();
+        assert!(
+            matches!(run(false), Err(Error::FileExists { .. })),
+            "{:?}",
+            side.kind
+        );
+        assert_eq!(
+            side.api_requests(),
+            before,
+            "{:?}: refused before any request",
+            side.kind
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), b"mine");
+        run(true).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+    });
+}
+
+#[test]
+fn upload_progress_is_on_the_handle() {
+    let side = Side::new(Kind::Blocking);
+    let dir = scratch("handle-progress");
+    let path = file_of(&dir, &data(LEN));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let opts = zoho_core::UploadOptions {
+        progress: Some(Arc::new(move |n, total| {
+            log.lock().unwrap().push((n, total))
+        })),
+    };
+    let a = zoho_blocking_transport::Attachments::new(&side.blocking, record());
+    a.upload_file_with(&path, &opts).unwrap();
+    let rt = &side.rt;
+    let b = zoho_async_transport::Attachments::new(&side.asynchronous, record());
+    rt.block_on(b.upload_file_with(&path, &opts)).unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let ends = seen.iter().filter(|&&(n, _)| n == LEN as u64).count();
+    assert_eq!(ends, 2, "each upload reached the file's length: {seen:?}");
+    assert!(
+        seen.iter().all(|&(n, t)| t == LEN as u64 && n <= t),
+        "{seen:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

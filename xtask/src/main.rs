@@ -2,6 +2,9 @@
 //!
 //! - `cargo xtask ci`: format check, clippy with warnings denied, and the test suite, in the
 //!   order CI runs them. Exits non-zero on the first failure.
+//! - `cargo xtask readme`: builds every Rust block of README.md as a crate outside the
+//!   workspace, with only the dependencies the README names, and runs each twice against the
+//!   emulator.
 //! - `cargo xtask bench-emulator [MiB]`: uploads and downloads one file (default 100 MiB)
 //!   through a release `zoho-emulator --data-dir` with curl, and reports wall times and the
 //!   emulator's peak resident memory (VmHWM). Linux only (reads /proc).
@@ -17,6 +20,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod readme;
 
 const CHECKS: &[(&str, &[&str])] = &[
     ("format", &["fmt", "--all", "--", "--check"]),
@@ -45,12 +49,13 @@ fn main() -> ExitCode {
             bench::run(mb, runs)
         }
         Some("bench-client") => bench::client(&args[1..]),
+        Some("readme") => readme::run(),
         Some("bench-emulator") => {
             let mib = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             bench_emulator(mib)
         }
         _ => Err(String::from(
-            "usage: cargo xtask ci | bench [MB] [runs] | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS",
+            "usage: cargo xtask ci | readme | bench [MB] [runs] | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS",
         )),
     };
     match result {

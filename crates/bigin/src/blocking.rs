@@ -1,9 +1,10 @@
 //! The blocking Bigin client (feature `blocking`; no tokio).
 
-use zoho_blocking_transport::{Attachments, Photo, Transport};
 use zoho_core::{BiginVersion, ClientConfig, Error};
 
-pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
+pub use zoho_blocking_transport::{
+    AllAttachments, Attachments, DownloadOptions, DownloadedFile, Pages, Photo, Transport,
+};
 
 /// A blocking Zoho Bigin client: attachments and photos of records.
 ///
@@ -42,13 +43,13 @@ impl Client {
 
     /// The attachments of a record.
     pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments, Error> {
-        let ops = crate::Bigin::new(self.version).attachments(module, record)?;
+        let ops = crate::sans_io::Bigin::new(self.version).attachments(module, record)?;
         Ok(Attachments::new(&self.transport, ops))
     }
 
     /// The photo of a record.
     pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
-        let ops = crate::Bigin::new(self.version).photo(module, record)?;
+        let ops = crate::sans_io::Bigin::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
     }
 

@@ -1,23 +1,30 @@
 //! Zoho Bigin files: attachments and record photos.
 //!
-//! - [`Client`] (feature `async`, default): on reqwest and tokio.
-//! - [`blocking::Client`] (feature `blocking`): on ureq, no tokio.
-//! - Without features: [`Bigin`] hands out sans-IO operations, and [`zoho_core::engine::Engine`]
-//!   runs them over a closure of your own, with the same tokens, refresh and retries.
+//! Start with [`Client`]: it is cheap to clone, and the handles it gives
+//! ([`Attachments`], [`Photo`]) own a clone, so both move into spawned tasks.
 //!
-//! This crate fixes the product to Bigin (API v1 and v2; v2 by default) over the sans-IO
-//! [`zoho_core`]; the operations are the same code as CRM's, with Bigin's paths, modules and
-//! rules. Run them with any transport.
-//!
+//! ```no_run
+//! # async fn run() -> Result<(), zoho_bigin::Error> {
+//! // ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, and ZOHO_DC or ZOHO_BASE_URL.
+//! let client = zoho_bigin::Client::new(zoho_bigin::ClientConfig::from_env()?)?;
+//! let record = client.attachments("Contacts", "5725768000000010001")?;
+//! let uploaded = record.upload_file("invoice.pdf").await?; // streamed from disk
+//! for a in record.list().await?.attachments {
+//!     println!("{} {:?}", a.id, a.file_name);
+//! }
+//! # let _ = uploaded; Ok(()) }
 //! ```
-//! use zoho_core::{BaseUrl, Operation};
 //!
-//! let bigin = zoho_bigin::Bigin::default(); // API v2
-//! let op = bigin.attachments("Pipelines", "4150868000002728001")?.list();
-//! let req = op.request(&BaseUrl::new("https://www.zohoapis.com")?)?;
-//! assert_eq!(req.uri().path(), "/bigin/v2/Pipelines/4150868000002728001/Attachments");
-//! # Ok::<(), zoho_core::Error>(())
-//! ```
+//! Features:
+//! - `async` (default): [`Client`], on reqwest and tokio.
+//! - `blocking`: [`blocking::Client`], on ureq, with no tokio.
+//! - `rustls` (default) or `native-tls`: the TLS library of either client.
+//! - Without `async` and `blocking`: [`sans_io`] hands out the operations as plain values, and
+//!   [`zoho_core::engine::Engine`] runs them over a closure of your own (any HTTP client), with
+//!   the same tokens, refresh and retries.
+//!
+//! Both clients refresh tokens (once for all callers, and on `401 INVALID_TOKEN`), retry what
+//! Zoho did not process, stream files both ways and keep secrets out of logs.
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -27,42 +34,49 @@ mod client;
 #[cfg(feature = "async")]
 pub use client::Client;
 #[cfg(feature = "async")]
+pub use zoho_async_transport::{AllAttachments, Attachments, Pages, Photo, Transport};
+#[cfg(feature = "async")]
 pub use zoho_async_transport::{DownloadOptions, DownloadedFile};
 pub use zoho_core;
 pub use zoho_core::BiginVersion as Version;
 pub use zoho_core::auth::Credentials;
-pub use zoho_core::ops::{Attachments, Photo};
 pub use zoho_core::{
     AttachmentId, ClientConfig, DataCenter, Environment, Error, ErrorCode, RecordId,
 };
 
-use zoho_core::{Api, BiginVersion, InputError};
+/// The operations as plain values (sans-IO): build a request, read an answer, with no client;
+/// run them with [`zoho_core::engine::Engine`] over any HTTP client.
+pub mod sans_io {
+    pub use zoho_core::ops::{Attachments, Photo};
 
-/// Bigin at one API version: the entry point for handles.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Bigin {
-    /// The API version spoken.
-    pub version: BiginVersion,
-}
+    use zoho_core::{Api, BiginVersion, InputError};
 
-impl Bigin {
-    /// Bigin at `version`.
-    pub fn new(version: BiginVersion) -> Self {
-        Self { version }
+    /// Bigin at one API version: the entry point for handles.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Bigin {
+        /// The API version spoken.
+        pub version: BiginVersion,
     }
 
-    /// The product and version.
-    pub fn api(self) -> Api {
-        Api::Bigin(self.version)
-    }
+    impl Bigin {
+        /// Bigin at `version`.
+        pub fn new(version: BiginVersion) -> Self {
+            Self { version }
+        }
 
-    /// The attachments of a record.
-    pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
-        Attachments::parse(self.api(), module, record)
-    }
+        /// The product and version.
+        pub fn api(self) -> Api {
+            Api::Bigin(self.version)
+        }
 
-    /// The photo of a record (Contacts, Accounts and Products only).
-    pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
-        Photo::parse(self.api(), module, record)
+        /// The attachments of a record.
+        pub fn attachments(self, module: &str, record: &str) -> Result<Attachments, InputError> {
+            Attachments::parse(self.api(), module, record)
+        }
+
+        /// The photo of a record (Contacts, Accounts and Products only).
+        pub fn photo(self, module: &str, record: &str) -> Result<Photo, InputError> {
+            Photo::parse(self.api(), module, record)
+        }
     }
 }

@@ -116,6 +116,57 @@ impl ClientConfig {
         Self::new(Endpoints::for_data_center(dc, env), credentials)
     }
 
+    /// A client configured by environment variables, as a deployment (or the README's examples)
+    /// sets them: `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET` and `ZOHO_REFRESH_TOKEN`, and either
+    /// `ZOHO_BASE_URL` (one URL for the API and the accounts server: the emulator prints it) or
+    /// `ZOHO_DC` (`us` when unset; `eu`, `in`, `au`, `jp`, `ca`, `sa`, `cn`).
+    pub fn from_env() -> Result<Self, crate::Error> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientConfig::from_env`] over any lookup (a test's map, say).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, crate::Error> {
+        use crate::InputError::Setting;
+        let get = |name: &'static str, what: &str| {
+            var(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| Setting {
+                    name,
+                    why: format!("is not set: set it to {what}"),
+                })
+        };
+        let credentials = Credentials::refresh_token(
+            get("ZOHO_CLIENT_ID", "your client id from Zoho's API console")?,
+            get(
+                "ZOHO_CLIENT_SECRET",
+                "your client secret from Zoho's API console",
+            )?,
+            get(
+                "ZOHO_REFRESH_TOKEN",
+                "a refresh token (`zoho auth login` prints one)",
+            )?,
+        );
+        if let Some(base) = var("ZOHO_BASE_URL").filter(|v| !v.trim().is_empty()) {
+            let base = BaseUrl::new(base.trim()).map_err(|e| Setting {
+                name: "ZOHO_BASE_URL",
+                why: format!("is not a usable URL: {e}"),
+            })?;
+            return Ok(Self::for_base_url(base, credentials));
+        }
+        let dc = match var("ZOHO_DC").filter(|v| !v.trim().is_empty()) {
+            None => crate::DataCenter::Us,
+            Some(v) => v.trim().parse().map_err(|e| Setting {
+                name: "ZOHO_DC",
+                why: format!("is not a data centre: {e}"),
+            })?,
+        };
+        Ok(Self::for_data_center(
+            dc,
+            crate::Environment::Production,
+            credentials,
+        ))
+    }
+
     /// A client of one base URL serving both the API and the token endpoint (the emulator, or a
     /// proxy); it stays on that URL whatever `api_domain` a token names.
     pub fn for_base_url(base: BaseUrl, credentials: Credentials) -> Self {
@@ -172,5 +223,63 @@ impl std::fmt::Debug for Proxy {
             // The URL may carry a password.
             Proxy::Url(_) => f.write_str("Url([set])"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    const CREDENTIALS: [(&str, &str); 3] = [
+        ("ZOHO_CLIENT_ID", "1000.ID"),
+        ("ZOHO_CLIENT_SECRET", "s3cret"),
+        ("ZOHO_REFRESH_TOKEN", "1000.r"),
+    ];
+
+    #[test]
+    fn the_environment_names_the_data_centre_or_a_base_url() {
+        let us = ClientConfig::from_vars(vars(&CREDENTIALS)).unwrap();
+        assert_eq!(us.endpoints.api.as_str(), "https://www.zohoapis.com");
+        let mut eu = CREDENTIALS.to_vec();
+        eu.push(("ZOHO_DC", "EU"));
+        let eu = ClientConfig::from_vars(vars(&eu)).unwrap();
+        assert_eq!(eu.endpoints.accounts.as_str(), "https://accounts.zoho.eu");
+        let mut local = CREDENTIALS.to_vec();
+        local.extend([
+            ("ZOHO_DC", "eu"),
+            ("ZOHO_BASE_URL", "http://127.0.0.1:8089"),
+        ]);
+        let local = ClientConfig::from_vars(vars(&local)).unwrap();
+        assert_eq!(local.endpoints.api.as_str(), "http://127.0.0.1:8089");
+        assert!(local.fixed_api_base);
+        assert!(!format!("{local:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_missing_or_bad_setting_is_named_with_its_fix() {
+        let e = ClientConfig::from_vars(vars(&CREDENTIALS[..2])).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("ZOHO_REFRESH_TOKEN is not set: set it to"),
+            "{e}"
+        );
+        let mut bad = CREDENTIALS.to_vec();
+        bad.push(("ZOHO_DC", "mars"));
+        let e = ClientConfig::from_vars(vars(&bad)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("ZOHO_DC is not a data centre"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("s3cret"));
     }
 }

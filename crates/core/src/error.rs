@@ -455,6 +455,14 @@ impl BodyError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputError {
+    /// A setting read from the environment is missing or not valid.
+    #[error("{name} {why}")]
+    Setting {
+        /// The variable, e.g. `ZOHO_CLIENT_ID`.
+        name: &'static str,
+        /// What is wrong and how to fix it.
+        why: String,
+    },
     /// Not a valid id.
     #[error(
         "`{value}` is not a valid {kind}: expected Zoho's numeric id, e.g. 4150868000002728001"

@@ -1,9 +1,11 @@
 //! The blocking CRM client (feature `blocking`; no tokio).
 
-use zoho_blocking_transport::{Attachments, FileStore, Photo, Transport};
 use zoho_core::{ClientConfig, CrmVersion, Error};
 
-pub use zoho_blocking_transport::{DownloadOptions, DownloadedFile};
+pub use zoho_blocking_transport::{
+    AllAttachments, Attachments, DownloadOptions, DownloadedFile, FileStore, Pages, Photo,
+    Transport,
+};
 
 /// A blocking Zoho CRM client: attachments and photos of records, and the file store.
 ///
@@ -42,13 +44,13 @@ impl Client {
 
     /// The attachments of a record.
     pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments, Error> {
-        let ops = crate::Crm::new(self.version).attachments(module, record)?;
+        let ops = crate::sans_io::Crm::new(self.version).attachments(module, record)?;
         Ok(Attachments::new(&self.transport, ops))
     }
 
     /// The photo of a record.
     pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
-        let ops = crate::Crm::new(self.version).photo(module, record)?;
+        let ops = crate::sans_io::Crm::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
     }
 

@@ -43,13 +43,13 @@ impl Client {
 
     /// The attachments of a record.
     pub fn attachments(&self, module: &str, record: &str) -> Result<Attachments, Error> {
-        let ops = crate::Crm::new(self.version).attachments(module, record)?;
+        let ops = crate::sans_io::Crm::new(self.version).attachments(module, record)?;
         Ok(Attachments::new(&self.transport, ops))
     }
 
     /// The photo of a record.
     pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
-        let ops = crate::Crm::new(self.version).photo(module, record)?;
+        let ops = crate::sans_io::Crm::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
     }
 

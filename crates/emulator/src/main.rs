@@ -65,6 +65,13 @@ fn main() -> std::process::ExitCode {
     println!("client_secret={}", zoho_emulator::CLIENT_SECRET);
     println!("refresh_token={}", zoho_emulator::REFRESH_TOKEN);
     println!("admin={}/__emulator/stats", emu.base_url());
+    println!(
+        "export ZOHO_BASE_URL={} ZOHO_CLIENT_ID={} ZOHO_CLIENT_SECRET={} ZOHO_REFRESH_TOKEN={}",
+        emu.base_url(),
+        zoho_emulator::CLIENT_ID,
+        zoho_emulator::CLIENT_SECRET,
+        zoho_emulator::REFRESH_TOKEN
+    );
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(config);
     // The transport: any `Fn(Request<Body>, &[S]) -> Result<Response<Bytes>, SendError>`.
     let send = |req, sources: &[&[u8]]| http1::send(req, sources);
-    let record = zoho_crm::Crm::default().attachments("Leads", "5725767000000010001")?;
+    let record = zoho_crm::sans_io::Crm::default().attachments("Leads", "5725767000000010001")?;
 
     // Upload: the plan's one source is the file's bytes.
     let data: &[u8] = b"sent by a hand-written transport\n";
@@ -71,7 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Errors come back typed, whatever the transport.
-    let op = zoho_crm::Crm::default().attachments("Leads", "42")?.list();
+    let op = zoho_crm::sans_io::Crm::default()
+        .attachments("Leads", "42")?
+        .list();
     match engine.execute(&send, &op, &[]) {
         Err(e) => println!("as expected: {e}"),
         Ok(_) => println!("unexpected success"),

@@ -7,7 +7,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::{Answer, Begin, BoxFuture, Finish, begin_download, small_download};
-use zoho_core::operation::check_download_size;
+use zoho_core::operation::{check_download_size, with_timeout};
 use zoho_core::{Download, DownloadHead, Error};
 
 use zoho_fs::TempFile;
@@ -54,7 +54,7 @@ impl Transport {
         let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
         let out = futures_util::lock::Mutex::new(out);
         let out = &out;
-        let build = |b: &zoho_core::BaseUrl| d.request(b);
+        let build = |b: &zoho_core::BaseUrl| with_timeout(d.request(b), opts.timeout);
         let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
             Box::pin(async move {
                 let mut out = out.lock().await;
@@ -90,7 +90,7 @@ impl Transport {
         let beside = beside.to_owned();
         let tmp = blocking(move || TempFile::create_beside(&beside).map(|(t, _)| t)).await?;
         let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
-        let build = |b: &zoho_core::BaseUrl| d.request(b);
+        let build = |b: &zoho_core::BaseUrl| with_timeout(d.request(b), opts.timeout);
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let (attempts, tmp_ref) = (&attempts, &tmp);
         let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {

@@ -20,6 +20,7 @@ use futures_util::StreamExt;
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::{AsyncSendRequest, BoxFuture, Engine, SendError};
 use zoho_core::http::{Request, Response};
+use zoho_core::operation::CallTimeout;
 use zoho_core::{BaseUrl, Body, Error, Operation, TransportKind};
 
 pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
@@ -174,6 +175,7 @@ impl AsyncSendRequest<Source> for Reqwest {
         sources: &'a [Source],
     ) -> BoxFuture<'a, Result<Response<reqwest::Response>, SendError>> {
         Box::pin(async move {
+            let timeout = req.extensions().get::<CallTimeout>().map(|t| t.0);
             let (parts, body) = req.into_parts();
             let body = match body {
                 Body::Empty => reqwest::Body::from(Vec::new()),
@@ -191,8 +193,8 @@ impl AsyncSendRequest<Source> for Reqwest {
             let req = reqwest::Request::try_from(Request::from_parts(parts, body))
                 .map_err(|e| SendError::Local(transport_err(e)))?;
             let (url, mut req) = ((!self.2).then(|| req.url().clone()), req);
-            if self.1.is_some() {
-                *req.timeout_mut() = self.1;
+            if let Some(t) = timeout.or(self.1) {
+                *req.timeout_mut() = Some(t);
             }
             let resp = self.0.execute(req).await.map_err(classify)?;
             if url.is_some_and(|u| u != *resp.url()) {

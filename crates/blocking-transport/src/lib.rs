@@ -20,6 +20,7 @@ use zoho_core::engine::{
     Begin, Engine, Finish, SendError, SendRequest, begin_download, small_download,
 };
 use zoho_core::http::{Request, Response};
+use zoho_core::operation::{CallTimeout, with_timeout};
 use zoho_core::{
     BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation, TransportKind,
 };
@@ -191,9 +192,13 @@ impl Transport {
         // part-way only when the target can be reset.
         let resettable = matches!(sink, Sink::File(..));
         let mut first = true;
-        self.0
-            .engine
-            .run(&self.0.http, &|b| d.request(b), true, true, &[], |answer| {
+        self.0.engine.run(
+            &self.0.http,
+            &|b| with_timeout(d.request(b), opts.timeout),
+            true,
+            true,
+            &[],
+            |answer| {
                 let begun = begin_download(d, answer, opts.max_bytes)?;
                 if !std::mem::replace(&mut first, false) {
                     tracing::info!("the download was cut; starting again from byte 0");
@@ -214,7 +219,8 @@ impl Transport {
                         Ok((head, bytes.len() as u64))
                     }
                 }
-            })
+            },
+        )
     }
 
     /// Downloads into a temporary file beside `beside`, emptied for a new attempt (a cut
@@ -309,19 +315,17 @@ impl Ureq {
         &self,
         req: Request<impl ureq::AsSendBody>,
     ) -> Result<Response<ureq::Body>, ureq::Error> {
-        let Some(overall) = self.1 else {
-            return self.0.run(req);
+        let call = req.extensions().get::<CallTimeout>().map(|t| Some(t.0));
+        let req = match (self.1, call) {
+            (None, None) => return self.0.run(req),
+            (None, Some(t)) => self.0.configure_request(req).timeout_global(t),
+            (Some(overall), call) => {
+                let req = self.0.configure_request(req).http_status_as_error(false);
+                let req = req.max_redirects(0).max_redirects_will_error(false);
+                req.timeout_global(call.unwrap_or(overall))
+            }
         };
-        let req = self
-            .0
-            .configure_request(req)
-            .http_status_as_error(false)
-            .max_redirects(0);
-        self.0.run(
-            req.max_redirects_will_error(false)
-                .timeout_global(overall)
-                .build(),
-        )
+        self.0.run(req.build())
     }
 }
 

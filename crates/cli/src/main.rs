@@ -452,6 +452,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 let progress = pb.clone();
                 let opts = zoho_core::UploadOptions {
                     progress: Some(Arc::new(move |n, _| progress.set_position(n))),
+                    ..Default::default()
                 };
                 let up = a.upload_file_with(&f, &opts)?;
                 pb.finish_and_clear();

@@ -210,6 +210,7 @@ macro_rules! transport_handles {
                 let path = path.as_ref();
                 let len = file_len(path)$($await)*?;
                 let op = self.ops.upload(&name_of(path), len);
+                let op = $crate::operation::Timed(&op, opts.timeout);
                 self.t.execute_with(&op, &[Source::with_progress(path, len, opts)])$($await)*
             }
 

@@ -179,18 +179,55 @@ pub fn check_download_complete(n: u64, total: Option<u64>) -> Result<(), Error> 
     }
 }
 
+/// A longest time for each attempt of one call, in a request's extensions: the transports use
+/// it instead of `ClientConfig::overall_timeout` (a long transfer, say).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallTimeout(pub std::time::Duration);
+
+/// `req` with `timeout`, if any, as its [`CallTimeout`].
+pub fn with_timeout(
+    req: Result<Request<Body>, Error>,
+    timeout: Option<std::time::Duration>,
+) -> Result<Request<Body>, Error> {
+    let mut req = req?;
+    if let Some(t) = timeout {
+        req.extensions_mut().insert(CallTimeout(t));
+    }
+    Ok(req)
+}
+
+/// An operation whose requests carry a [`CallTimeout`] (none: the configured one).
+#[derive(Debug)]
+pub struct Timed<'a, O>(pub &'a O, pub Option<std::time::Duration>);
+
+impl<O: Operation> Operation for Timed<'_, O> {
+    type Output = O::Output;
+    fn request(&self, base: &BaseUrl) -> Result<Request<Body>, Error> {
+        with_timeout(self.0.request(base), self.1)
+    }
+    fn response(&self, resp: Response<Bytes>) -> Result<Self::Output, Error> {
+        self.0.response(resp)
+    }
+    fn idempotent(&self) -> bool {
+        self.0.idempotent()
+    }
+}
+
 /// Options of an upload, for any transport.
 #[derive(Clone, Default)]
 pub struct UploadOptions {
     /// Called with (bytes read so far, the file's length) as the file is read (from 0 again on
     /// a retry), on the thread that reads the file.
     pub progress: Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>,
+    /// The longest time for each attempt, instead of `ClientConfig::overall_timeout`.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for UploadOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UploadOptions")
             .field("progress", &self.progress.is_some())
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -209,6 +246,9 @@ pub struct DownloadOptions<'a> {
     /// Replace an existing file at the target. Off by default: an existing file is refused
     /// (`Error::FileExists`) before its body is fetched, and never replaced at the end.
     pub overwrite: bool,
+    /// The longest time for each attempt, instead of `ClientConfig::overall_timeout` (a large
+    /// file over a slow line, say).
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for DownloadOptions<'_> {
@@ -218,6 +258,7 @@ impl std::fmt::Debug for DownloadOptions<'_> {
             .field("sync", &self.sync)
             .field("progress", &self.progress.is_some())
             .field("overwrite", &self.overwrite)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }

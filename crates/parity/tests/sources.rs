@@ -382,6 +382,7 @@ fn upload_progress_is_on_the_handle() {
         progress: Some(Arc::new(move |n, total| {
             log.lock().unwrap().push((n, total))
         })),
+        ..Default::default()
     };
     let a = zoho_blocking_transport::Attachments::new(&side.blocking, record());
     a.upload_file_with(&path, &opts).unwrap();
@@ -396,4 +397,52 @@ fn upload_progress_is_on_the_handle() {
         "{seen:?}"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A call's own timeout replaces the configured overall one, for downloads and uploads alike.
+#[test]
+fn a_call_timeout_replaces_the_configured_one() {
+    use std::time::Duration;
+    for_both(|side, dir| {
+        let id = side.upload(3, &[Src::Bytes(b"abc".to_vec())]).unwrap();
+        let path = file_of(dir, b"abc");
+        side.emu.set_faults(zoho_emulator::FaultPlan {
+            delay_ms: 300,
+            ..Default::default()
+        });
+        let d = record().download(id);
+        let timed = |timeout| DownloadOptions {
+            timeout,
+            overwrite: true,
+            ..DownloadOptions::default()
+        };
+        let target = dir.join("timed.bin");
+        let download = |opts: &DownloadOptions<'_>| match side.kind {
+            Kind::Blocking => side.blocking.download_to_path(&d, &target, opts),
+            Kind::Async => side
+                .rt
+                .block_on(side.asynchronous.download_to_path(&d, &target, opts)),
+        };
+        let e = download(&timed(Some(Duration::from_millis(100)))).unwrap_err();
+        assert!(e.is_timeout(), "{:?}: {e}", side.kind);
+        download(&timed(None)).unwrap();
+        let short = zoho_core::UploadOptions {
+            timeout: Some(Duration::from_millis(100)),
+            ..Default::default()
+        };
+        let e = match side.kind {
+            Kind::Blocking => zoho_blocking_transport::Attachments::new(&side.blocking, record())
+                .upload_file_with(&path, &short)
+                .map(|_| ()),
+            Kind::Async => side
+                .rt
+                .block_on(
+                    zoho_async_transport::Attachments::new(&side.asynchronous, record())
+                        .upload_file_with(&path, &short),
+                )
+                .map(|_| ()),
+        }
+        .unwrap_err();
+        assert!(e.is_timeout(), "{:?}: {e}", side.kind);
+    });
 }

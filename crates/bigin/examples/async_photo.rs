@@ -22,7 +22,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let photo = bigin.photo("Contacts", "5725768000000010001")?;
     photo.upload_file(&png).await?;
     let copy = photo
-        .download_to_path(&dir.join("face-copy.png"), &DownloadOptions::default())
+        .download_to_path(
+            &dir.join("face-copy.png"),
+            &DownloadOptions {
+                overwrite: true, // each run writes the same copy
+                ..Default::default()
+            },
+        )
         .await?;
     println!(
         "photo round trip: {} bytes, type {:?}",

@@ -21,7 +21,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let photo = bigin.photo("Contacts", "5725768000000010001")?;
     photo.upload_file(&png)?;
-    let copy = photo.download_to_path(dir.join("face-copy.png"), &DownloadOptions::default())?;
+    let copy = photo.download_to_path(
+        dir.join("face-copy.png"),
+        &DownloadOptions {
+            overwrite: true, // each run writes the same copy
+            ..Default::default()
+        },
+    )?;
     println!("photo round trip: {} bytes", copy.bytes);
     photo.delete()?;
     // Pipelines have no photo in Bigin: refused before anything is sent.

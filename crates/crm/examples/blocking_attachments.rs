@@ -34,7 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let copy = attachments.download_to_path(
         uploaded.id.clone(),
         dir.join("copy.txt"),
-        &DownloadOptions::default(),
+        &DownloadOptions {
+            overwrite: true, // each run writes the same copy
+            ..Default::default()
+        },
     )?;
     println!("downloaded {} bytes to {}", copy.bytes, copy.path.display());
     let all: Vec<_> = attachments

@@ -47,6 +47,15 @@ pub trait TokenStore: Send + Sync {
     fn load(&self, key: &str) -> io::Result<Option<StoredToken>>;
     /// Replaces the token for `key`.
     fn store(&self, key: &str, token: &StoredToken) -> io::Result<()>;
+    /// Tries to take, for `key`, the right to mint a token across every process (and host)
+    /// sharing this store: `Ok(Some(lease))` when taken, held until the lease is dropped (after
+    /// the new token is stored); `Ok(None)` while another holder has it: wait, then `load`
+    /// again. The default grants it at once: a store used by one process needs no more than
+    /// the client's own single flight.
+    fn try_lease(&self, key: &str) -> io::Result<Option<Box<dyn Send>>> {
+        let _ = key;
+        Ok(Some(Box::new(())))
+    }
 }
 
 /// How a client behaves, for any transport.

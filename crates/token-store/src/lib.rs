@@ -2,7 +2,8 @@
 //! one token instead of each minting its own (Zoho allows 10 per refresh token per 10 minutes).
 //!
 //! [`TokenStore`] (from `zoho-core`) is the hook; [`MemoryTokenStore`] keeps tokens for one process and
-//! [`FileTokenStore`] in a JSON file written atomically with mode 0600.
+//! [`FileTokenStore`] in a JSON file written atomically with mode 0600, with an OS lock so that
+//! the processes of one machine mint one token per expiry between them.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -110,6 +111,28 @@ impl TokenStore for FileTokenStore {
             std::fs::create_dir_all(dir)?;
         }
         write_private_atomic(&self.path, &bytes)
+    }
+
+    /// An OS advisory lock on `{path}.lock` (`flock` on Unix, `LockFileEx` on Windows), so one
+    /// process on the machine mints while the others wait and then read its token. The OS lets
+    /// go if the holder dies.
+    fn try_lease(&self, _key: &str) -> io::Result<Option<Box<dyn Send>>> {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
     }
 }
 

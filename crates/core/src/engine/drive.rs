@@ -179,10 +179,17 @@ impl Engine {
         rejected: Option<&Secret>,
     ) -> Result<Ready, Error> {
         let mut cache = self.cache();
-        let req = match cache.next(SystemTime::now(), rejected) {
-            TokenStep::Ready(r) => return Ok(self.adopt(r)),
-            TokenStep::Refused(e) => return Err(e),
-            TokenStep::Fetch(req) => req,
+        let req = loop {
+            match cache.next(SystemTime::now(), rejected) {
+                TokenStep::Ready(r) => return Ok(self.adopt(r)),
+                TokenStep::Refused(e) => return Err(e),
+                TokenStep::Fetch(req) => break req,
+                TokenStep::Wait(d) => {
+                    drop(cache);
+                    std::thread::sleep(d);
+                    cache = self.cache();
+                }
+            }
         };
         let answer = fetch_token(sender, &req);
         let ready = cache.answer(answer, SystemTime::now())?;
@@ -291,16 +298,19 @@ impl Engine {
         match self.cache().next(SystemTime::now(), rejected) {
             TokenStep::Ready(r) => return Ok(self.adopt(r)),
             TokenStep::Refused(e) => return Err(e),
-            TokenStep::Fetch(_) => {}
+            TokenStep::Fetch(_) | TokenStep::Wait(_) => {}
         }
         // One caller at a time past this point, across the token request: the others then find
         // its token (or its refusal) in the cache.
         let _flight = self.async_tokens.lock().await;
-        let step = self.cache().next(SystemTime::now(), rejected);
-        let req = match step {
-            TokenStep::Ready(r) => return Ok(self.adopt(r)),
-            TokenStep::Refused(e) => return Err(e),
-            TokenStep::Fetch(req) => req,
+        let req = loop {
+            let step = self.cache().next(SystemTime::now(), rejected);
+            match step {
+                TokenStep::Ready(r) => return Ok(self.adopt(r)),
+                TokenStep::Refused(e) => return Err(e),
+                TokenStep::Fetch(req) => break req,
+                TokenStep::Wait(d) => sender.sleep(d).await,
+            }
         };
         let answer = fetch_token_async(sender, &req).await;
         let ready = self.cache().answer(answer, SystemTime::now())?;

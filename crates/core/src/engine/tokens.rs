@@ -87,7 +87,17 @@ pub enum TokenStep {
     Fetch(TokenRequest),
     /// The accounts server refused recently: this error, without a new request.
     Refused(Error),
+    /// Another process holds the store's lease and is minting: wait this long, then ask again
+    /// (its token is then in the store).
+    Wait(Duration),
 }
+
+/// How often a caller waiting for another process's token looks at the store again.
+const LEASE_POLL: Duration = Duration::from_millis(25);
+
+/// The longest wait for another process's token; after it, this one mints (a holder that
+/// hangs must not stop the fleet).
+const LEASE_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 struct Refusal {
@@ -109,6 +119,9 @@ pub struct TokenCache {
     margin: Duration,
     api: BaseUrl,
     follow: Option<DataCenter>,
+    /// The store's lease while this cache mints, and since when it has waited for one.
+    lease: Option<Box<dyn Send>>,
+    waiting_since: Option<SystemTime>,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -145,6 +158,8 @@ impl TokenCache {
                 .endpoints
                 .data_center
                 .filter(|_| !config.fixed_api_base),
+            lease: None,
+            waiting_since: None,
         }
     }
 
@@ -186,21 +201,47 @@ impl TokenCache {
             let e = std::io::Error::other(format!("the token request failed just now: {why}"));
             return TokenStep::Refused(Error::transport(*kind, e));
         }
-        if let (Some(store), Some(key)) = (&self.store, &self.key)
-            && let Ok(Some(stored)) = store.load(key.as_str())
-            && rejected.is_none_or(|r| &stored.access_token != r)
-            && self.usable(&stored, now)
-        {
-            let ready = self.ready(&stored);
-            self.current = Some(stored);
+        if let Some(ready) = self.stored_token(now, rejected) {
             return TokenStep::Ready(ready);
         }
-        match &self.request {
-            Some(req) => TokenStep::Fetch(req.clone()),
-            None => TokenStep::Refused(Error::Input(crate::InputError::Empty {
+        let Some(req) = self.request.clone() else {
+            return TokenStep::Refused(Error::Input(crate::InputError::Empty {
                 what: "the credentials",
-            })),
+            }));
+        };
+        // Across processes: one mints, under the store's lease; the others wait for its token.
+        if let (Some(store), Some(key), None) = (&self.store, &self.key, &self.lease) {
+            match store.try_lease(key.as_str()) {
+                Ok(Some(lease)) => self.lease = Some(lease),
+                Ok(None) => {
+                    let since = *self.waiting_since.get_or_insert(now);
+                    if now.duration_since(since).unwrap_or_default() < LEASE_WAIT {
+                        return TokenStep::Wait(LEASE_POLL);
+                    }
+                    tracing::warn!("the token store's lease was held too long; minting anyway");
+                }
+                Err(e) => tracing::warn!(error = %e, "the token store's lease failed; minting"),
+            }
+            self.waiting_since = None;
+            // The holder before us may have stored its token just before letting go.
+            if let Some(ready) = self.stored_token(now, rejected) {
+                self.lease = None;
+                return TokenStep::Ready(ready);
+            }
         }
+        TokenStep::Fetch(req)
+    }
+
+    /// A usable token of this identity from the store (not the one just `rejected`).
+    fn stored_token(&mut self, now: SystemTime, rejected: Option<&Secret>) -> Option<Ready> {
+        let (store, key) = (self.store.as_ref()?, self.key.as_ref()?);
+        let stored = store.load(key.as_str()).ok()??;
+        if rejected.is_some_and(|r| &stored.access_token == r) || !self.usable(&stored, now) {
+            return None;
+        }
+        let ready = self.ready(&stored);
+        self.current = Some(stored);
+        Some(ready)
     }
 
     /// Takes the answer to the token request [`next`](Self::next) asked for, received at `now`.
@@ -209,6 +250,8 @@ impl TokenCache {
         answer: Result<Token, Error>,
         now: SystemTime,
     ) -> Result<Ready, Error> {
+        // The store's lease, if held, goes once the answer is taken (a new token stored first).
+        let _lease = self.lease.take();
         let token = match answer {
             Ok(t) => t,
             Err(Error::OAuth(e)) => {
@@ -315,6 +358,49 @@ mod tests {
             self.0.lock().unwrap().insert(key.to_owned(), token.clone());
             Ok(())
         }
+    }
+
+    /// A store whose lease another process holds while `busy`.
+    #[derive(Default)]
+    struct Leased(Store, std::sync::atomic::AtomicBool);
+    impl TokenStore for Leased {
+        fn load(&self, key: &str) -> std::io::Result<Option<StoredToken>> {
+            self.0.load(key)
+        }
+        fn store(&self, key: &str, token: &StoredToken) -> std::io::Result<()> {
+            self.0.store(key, token)
+        }
+        fn try_lease(&self, _key: &str) -> std::io::Result<Option<Box<dyn Send>>> {
+            let busy = self.1.load(std::sync::atomic::Ordering::SeqCst);
+            Ok((!busy).then(|| Box::new(()) as Box<dyn Send>))
+        }
+    }
+
+    #[test]
+    fn while_another_process_mints_the_cache_waits_then_reads_its_token() {
+        let store = Arc::new(Leased::default());
+        store.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut c = config("1000.r");
+        c.token_store = Some(store.clone());
+        let mut cache = TokenCache::new(&c);
+        assert!(matches!(cache.next(t0(), None), TokenStep::Wait(d) if d == LEASE_POLL));
+        // The other process stores its token and lets go: it is read, nothing is minted.
+        let key = cache.key().unwrap().as_str().to_owned();
+        store.store(&key, &StoredToken::from(&token("1000.theirs", 3600, None))).unwrap();
+        store.1.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(ready(&mut cache, t0()).token.expose(), "1000.theirs");
+    }
+
+    #[test]
+    fn a_lease_held_too_long_is_minted_past() {
+        let store = Arc::new(Leased::default());
+        store.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut c = config("1000.r");
+        c.token_store = Some(store);
+        let mut cache = TokenCache::new(&c);
+        assert!(matches!(cache.next(t0(), None), TokenStep::Wait(_)));
+        assert!(matches!(cache.next(t0() + LEASE_WAIT / 2, None), TokenStep::Wait(_)));
+        fetch(&mut cache, t0() + LEASE_WAIT);
     }
 
     #[test]

@@ -386,7 +386,9 @@ mod tests {
         assert!(matches!(cache.next(t0(), None), TokenStep::Wait(d) if d == LEASE_POLL));
         // The other process stores its token and lets go: it is read, nothing is minted.
         let key = cache.key().unwrap().as_str().to_owned();
-        store.store(&key, &StoredToken::from(&token("1000.theirs", 3600, None))).unwrap();
+        store
+            .store(&key, &StoredToken::from(&token("1000.theirs", 3600, None)))
+            .unwrap();
         store.1.store(false, std::sync::atomic::Ordering::SeqCst);
         assert_eq!(ready(&mut cache, t0()).token.expose(), "1000.theirs");
     }
@@ -399,7 +401,10 @@ mod tests {
         c.token_store = Some(store);
         let mut cache = TokenCache::new(&c);
         assert!(matches!(cache.next(t0(), None), TokenStep::Wait(_)));
-        assert!(matches!(cache.next(t0() + LEASE_WAIT / 2, None), TokenStep::Wait(_)));
+        assert!(matches!(
+            cache.next(t0() + LEASE_WAIT / 2, None),
+            TokenStep::Wait(_)
+        ));
         fetch(&mut cache, t0() + LEASE_WAIT);
     }
 

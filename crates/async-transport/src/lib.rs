@@ -156,6 +156,12 @@ impl Transport {
         self.0.engine.request_token_async(&self.0.http, req).await
     }
 
+    /// The token the next call will use (minted only when none is valid), for its expiry and
+    /// API base; [`zoho_core::engine::Ready`] shows no secret in `Debug`.
+    pub async fn token_status(&self) -> Result<zoho_core::engine::Ready, Error> {
+        self.0.engine.token_status_async(&self.0.http).await
+    }
+
     /// Revokes a refresh token (and the access tokens minted from it).
     pub async fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
         self.0.engine.revoke_async(&self.0.http, req).await

@@ -251,6 +251,12 @@ impl Transport {
         self.0.engine.request_token(&self.0.http, req)
     }
 
+    /// The token the next call will use (minted only when none is valid), for its expiry and
+    /// API base; [`zoho_core::engine::Ready`] shows no secret in `Debug`.
+    pub fn token_status(&self) -> Result<zoho_core::engine::Ready, Error> {
+        self.0.engine.token_status(&self.0.http)
+    }
+
     /// Revokes a refresh token (and the access tokens minted from it).
     pub fn revoke(&self, req: &zoho_core::auth::RevokeRequest) -> Result<(), Error> {
         self.0.engine.revoke(&self.0.http, req)

@@ -317,12 +317,17 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                 settings::Origin::File(p) => p.display().to_string(),
             };
             let t = Transport::new(config.clone())?;
-            // A cheap call that needs a token: the first page of an unknown record's
-            // attachments would cost a call; the token request alone is enough.
+            // The cached token while it is valid (shared with every other command through the
+            // token store); one is minted only when none is.
             let token = match config.credentials.token_request(&config.endpoints.accounts) {
-                Some(req) => Some(t.request_token(&req)?),
+                Some(_) => Some(t.token_status()?),
                 None => None,
             };
+            let expires_in = token.as_ref().and_then(|r| r.expires_at).map(|at| {
+                at.duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default()
+                    .as_secs()
+            });
             if g.json {
                 println!(
                     "{}",
@@ -332,7 +337,7 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                         "api": t.api_base().as_str(),
                         "accounts": config.endpoints.accounts.as_str(),
                         "token_ok": true,
-                        "expires_in_secs": token.as_ref().map(|t| t.expires_in.as_secs()),
+                        "expires_in_secs": expires_in,
                     })
                 );
             } else {
@@ -348,10 +353,8 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                 match &token {
                     Some(tok) => println!(
                         "Token:       OK, valid for {} s, API at {}",
-                        tok.expires_in.as_secs(),
-                        tok.api_domain
-                            .as_ref()
-                            .map_or_else(|| t.api_base().to_string(), ToString::to_string)
+                        expires_in.unwrap_or_default(),
+                        tok.api
                     ),
                     None => println!("Token:       a fixed access token (not checked)"),
                 }

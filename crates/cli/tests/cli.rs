@@ -459,6 +459,17 @@ fn auth_login_status_and_logout() {
         .clone();
     let status = &json_lines(&out)[0];
     assert_eq!(status["token_ok"], true);
+    assert!(status["expires_in_secs"].as_u64().unwrap() > 0);
+    // Status reads the cached token: 20 runs mint nothing.
+    let before = t.emu.stats().token_requests;
+    for _ in 0..20 {
+        t.zoho().args(["auth", "status"]).assert().success();
+    }
+    assert_eq!(
+        t.emu.stats().token_requests,
+        before,
+        "auth status minted a token"
+    );
     assert!(!String::from_utf8_lossy(&out).contains(zoho_emulator::CLIENT_SECRET));
     // A used grant code is refused with the documented hint.
     let out = t

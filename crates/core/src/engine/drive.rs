@@ -196,6 +196,12 @@ impl Engine {
         Ok(self.adopt(ready))
     }
 
+    /// The token the next call will use, minted only when none is valid (in this client or its
+    /// store), as its expiry and API base: no secret. What `zoho auth status` shows.
+    pub fn token_status<S, T: SendRequest<S>>(&self, sender: &T) -> Result<Ready, Error> {
+        self.token(sender, None)
+    }
+
     /// Sends a token request (an authorization-code exchange, say) with `sender`; the engine's
     /// own token is untouched.
     pub fn request_token<S, T: SendRequest<S>>(
@@ -315,6 +321,14 @@ impl Engine {
         let answer = fetch_token_async(sender, &req).await;
         let ready = self.cache().answer(answer, SystemTime::now())?;
         Ok(self.adopt(ready))
+    }
+
+    /// [`token_status`](Self::token_status), async.
+    pub async fn token_status_async<S: Sync, T: AsyncSendRequest<S>>(
+        &self,
+        sender: &T,
+    ) -> Result<Ready, Error> {
+        self.token_async(sender, None).await
     }
 
     /// [`request_token`](Self::request_token), async.

@@ -76,6 +76,8 @@ pub struct Ready {
     /// Where the request goes: the token's `api_domain` when it may be followed, otherwise the
     /// configured API base.
     pub api: BaseUrl,
+    /// When the token expires (`None`: a fixed access token, whose expiry is not known).
+    pub expires_at: Option<SystemTime>,
 }
 
 /// What the cache answers.
@@ -180,6 +182,7 @@ impl TokenCache {
             return TokenStep::Ready(Ready {
                 token: s.clone(),
                 api: self.api.clone(),
+                expires_at: None,
             });
         }
         if let Some(r) = rejected
@@ -300,6 +303,7 @@ impl TokenCache {
         Ready {
             token: t.access_token.clone(),
             api,
+            expires_at: Some(t.expires_at),
         }
     }
 }

@@ -17,6 +17,11 @@ use zoho_core::auth::Secret;
 
 pub use zoho_core::config::{StoredToken, TokenStore};
 
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisTokenStore;
+
 /// Tokens kept in this process's memory.
 #[derive(Debug, Default)]
 pub struct MemoryTokenStore(Mutex<BTreeMap<String, StoredToken>>);
@@ -48,10 +53,31 @@ pub struct FileTokenStore {
 }
 
 #[derive(Serialize, Deserialize)]
-struct FileEntry {
+pub(crate) struct FileEntry {
     access_token: String,
     expires_at_unix: u64,
     api_domain: Option<String>,
+}
+
+impl FileEntry {
+    pub(crate) fn of(token: &StoredToken) -> Self {
+        FileEntry {
+            access_token: token.access_token.expose().to_owned(),
+            expires_at_unix: token
+                .expires_at
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            api_domain: token.api_domain.as_ref().map(|d| d.as_str().to_owned()),
+        }
+    }
+
+    pub(crate) fn token(self) -> StoredToken {
+        StoredToken {
+            access_token: Secret::new(self.access_token),
+            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(self.expires_at_unix),
+            api_domain: self.api_domain.and_then(|d| BaseUrl::new(d).ok()),
+        }
+    }
 }
 
 impl FileTokenStore {
@@ -85,27 +111,13 @@ impl FileTokenStore {
 impl TokenStore for FileTokenStore {
     fn load(&self, key: &str) -> io::Result<Option<StoredToken>> {
         let _guard = self.lock.lock().map_err(|_| poisoned())?;
-        Ok(self.read_all()?.remove(key).map(|e| StoredToken {
-            access_token: Secret::new(e.access_token),
-            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(e.expires_at_unix),
-            api_domain: e.api_domain.and_then(|d| BaseUrl::new(d).ok()),
-        }))
+        Ok(self.read_all()?.remove(key).map(FileEntry::token))
     }
 
     fn store(&self, key: &str, token: &StoredToken) -> io::Result<()> {
         let _guard = self.lock.lock().map_err(|_| poisoned())?;
         let mut all = self.read_all().unwrap_or_default();
-        all.insert(
-            key.to_owned(),
-            FileEntry {
-                access_token: token.access_token.expose().to_owned(),
-                expires_at_unix: token
-                    .expires_at
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-                api_domain: token.api_domain.as_ref().map(|d| d.as_str().to_owned()),
-            },
-        );
+        all.insert(key.to_owned(), FileEntry::of(token));
         let bytes = serde_json::to_vec_pretty(&all).map_err(io::Error::other)?;
         if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;

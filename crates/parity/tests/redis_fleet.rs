@@ -1,0 +1,204 @@
+//! A fleet on one Redis server (a real `redis-server` on loopback, started here; `.ci/run`
+//! installs it): with the token expired, 4 processes × 16 calls make one token request; when
+//! the lease holder is killed mid-mint, its lease expires and one other worker mints.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use zoho_core::auth::Credentials;
+use zoho_core::ops::Attachments;
+use zoho_core::{Api, BaseUrl, ClientConfig, TokenStore};
+use zoho_emulator::Emulator;
+use zoho_token_store::RedisTokenStore;
+
+const PROCESSES: usize = 4;
+const CALLS: usize = 16;
+
+/// A `redis-server` on a free loopback port, stopped on drop. `None` (with a note) when the
+/// binary is missing outside CI; under `CI=true` that is a failure.
+struct Redis(Child, String);
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn redis() -> Option<Redis> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: redis-server is not installed ({e}); apt-get install redis-server");
+            return None;
+        }
+        Err(e) => panic!("redis-server is needed under CI ({e}): .ci/run installs it"),
+    };
+    let redis = Redis(child, format!("redis://127.0.0.1:{port}/"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "redis-server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(redis)
+}
+
+fn config(base: &str, redis: &str) -> ClientConfig {
+    let credentials = Credentials::refresh_token(
+        zoho_emulator::CLIENT_ID,
+        zoho_emulator::CLIENT_SECRET,
+        zoho_emulator::REFRESH_TOKEN,
+    );
+    let mut c = ClientConfig::for_base_url(BaseUrl::new(base).unwrap(), credentials);
+    let store = RedisTokenStore::new(redis)
+        .unwrap()
+        .with_lease_ttl(Duration::from_secs(1));
+    c.token_store = Some(Arc::new(store));
+    c
+}
+
+fn key(base: &str, redis: &str) -> String {
+    zoho_core::engine::TokenCache::new(&config(base, redis))
+        .key()
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// A worker process (run by the tests below): 16 list calls at once, or, with
+/// `ZOHO_FLEET_HOLD`, a holder that takes the lease, says so and hangs until it is killed.
+#[test]
+fn child_worker() {
+    let (Ok(base), Ok(url)) = (
+        std::env::var("ZOHO_FLEET_BASE"),
+        std::env::var("ZOHO_FLEET_REDIS"),
+    ) else {
+        return; // only as a child of the tests below
+    };
+    let config = config(&base, &url);
+    if std::env::var_os("ZOHO_FLEET_HOLD").is_some() {
+        let store = config.token_store.clone().unwrap();
+        let lease = store.try_lease(&key(&base, &url)).unwrap();
+        assert!(lease.is_some());
+        println!("held");
+        std::thread::sleep(Duration::from_secs(60));
+        return;
+    }
+    let t = zoho_blocking_transport::Transport::new(config).unwrap();
+    let op = Attachments::parse(Api::CRM, "Leads", "5725767000000010001")
+        .unwrap()
+        .list();
+    std::thread::scope(|s| {
+        let calls: Vec<_> = (0..CALLS).map(|_| s.spawn(|| t.execute(&op))).collect();
+        for c in calls {
+            c.join().unwrap().unwrap();
+        }
+    });
+}
+
+fn worker(emu: &Emulator, redis: &Redis, hold: bool) -> Command {
+    let mut c = Command::new(std::env::current_exe().unwrap());
+    c.args(["--exact", "child_worker", "--nocapture"])
+        .env("ZOHO_FLEET_BASE", emu.base_url())
+        .env("ZOHO_FLEET_REDIS", &redis.1)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if hold {
+        c.env("ZOHO_FLEET_HOLD", "1");
+    }
+    c
+}
+
+/// Runs the workers at once; every one must succeed.
+fn run_workers(emu: &Emulator, redis: &Redis) {
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|_| worker(emu, redis, false).spawn().unwrap())
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+fn expire_stored_token(emu: &Emulator, redis: &Redis) {
+    let expired = zoho_core::StoredToken {
+        access_token: zoho_core::auth::Secret::new("1000.expired"),
+        expires_at: std::time::SystemTime::now(),
+        api_domain: None,
+    };
+    let store = RedisTokenStore::new(&redis.1).unwrap();
+    store
+        .store(&key(emu.base_url(), &redis.1), &expired)
+        .unwrap();
+}
+
+#[test]
+fn a_fleet_on_redis_mints_one_token() {
+    let Some(redis) = redis() else { return };
+    let emu = Emulator::start(Default::default()).unwrap();
+    expire_stored_token(&emu, &redis);
+    let before = emu.stats();
+    run_workers(&emu, &redis);
+    let after = emu.stats();
+    assert_eq!(
+        after.api_requests - before.api_requests,
+        (PROCESSES * CALLS) as u64
+    );
+    assert_eq!(
+        after.token_requests - before.token_requests,
+        1,
+        "one token for the fleet"
+    );
+}
+
+#[test]
+fn a_lease_holder_killed_mid_mint_is_replaced() {
+    let Some(redis) = redis() else { return };
+    let emu = Emulator::start(Default::default()).unwrap();
+    expire_stored_token(&emu, &redis);
+    let mut holder = worker(&emu, &redis, true).spawn().unwrap();
+    // The test harness prints its own lines first.
+    let out = BufReader::new(holder.stdout.take().unwrap());
+    let held = out
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.trim() == "held");
+    assert!(held, "the holder took the lease");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let before = emu.stats();
+    let started = Instant::now();
+    run_workers(&emu, &redis);
+    let after = emu.stats();
+    assert!(after.token_requests - before.token_requests <= 2);
+    assert!(after.token_requests - before.token_requests >= 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the dead holder's lease expired"
+    );
+}

@@ -60,7 +60,10 @@ impl From<Error> for Failure {
             Error::Input(i) => (format!("{i}."), USAGE),
             Error::OAuth(o) => {
                 let m = match o.error.as_str() {
-                    "invalid_client" => "The accounts server does not know this client (invalid_client): check the client id and secret, and --dc, since an account lives in one data centre.".to_owned(),
+                    "invalid_client" => {
+                        let asked = o.accounts.as_ref().map_or_else(|| "the accounts server".to_owned(), ToString::to_string);
+                        format!("{asked} does not know this client (invalid_client): the account lives in another data centre (pass --dc with the account's: us, eu, in, au, cn, jp, ca, sa, uk), or this client is not enabled for this data centre in Zoho's API console (the client's Settings, Multi-DC); check the client id and secret too.")
+                    }
                     "invalid_code" => "The grant code or refresh token was refused (invalid_code): grant codes work once and for a few minutes, so create a new one on Zoho's self-client page and run `zoho auth login` again.".to_owned(),
                     "Access Denied" => "Too many token requests (Access Denied): Zoho allows 10 access tokens per refresh token every 10 minutes, so wait a few minutes and try again.".to_owned(),
                     _ => format!("The accounts server refused the token request ({}): run `zoho auth login` again.", o.error),

@@ -44,7 +44,7 @@ pub struct Global {
     /// API version (CRM: v2 ... v8, default v8; Bigin: v1, v2, default v2).
     #[arg(long, global = true)]
     pub api_version: Option<String>,
-    /// Data centre: us, eu, in, au, cn, jp, ca, sa (default us, or the one saved at login).
+    /// Data centre: us, eu, in, au, cn, jp, ca, sa, uk (default us, or the one saved at login).
     #[arg(long, global = true)]
     pub dc: Option<String>,
     /// Environment: production, sandbox, developer.

@@ -211,7 +211,7 @@ impl TokenRequest {
             Ok(v) => v,
             Err(_) => return Err(withheld(&resp)),
         };
-        if let Some(e) = oauth_error(status, &value) {
+        if let Some(e) = oauth_error(status, &value, &self.accounts) {
             return Err(e.into());
         }
         if !status.is_success() {
@@ -243,7 +243,11 @@ impl TokenRequest {
     }
 }
 
-fn oauth_error(status: http::StatusCode, v: &serde_json::Value) -> Option<OAuthError> {
+fn oauth_error(
+    status: http::StatusCode,
+    v: &serde_json::Value,
+    accounts: &BaseUrl,
+) -> Option<OAuthError> {
     let error = v.get("error")?;
     let error = error
         .as_str()
@@ -256,6 +260,7 @@ fn oauth_error(status: http::StatusCode, v: &serde_json::Value) -> Option<OAuthE
             .get("error_description")
             .and_then(|d| d.as_str())
             .map(str::to_owned),
+        accounts: Some(accounts.clone()),
     })
 }
 
@@ -366,7 +371,7 @@ impl RevokeRequest {
         }
         let value: serde_json::Value =
             serde_json::from_slice(resp.body()).map_err(|_| withheld(&resp))?;
-        if let Some(e) = oauth_error(status, &value) {
+        if let Some(e) = oauth_error(status, &value, &self.accounts) {
             return Err(e.into());
         }
         if status.is_success() && value.get("status").and_then(|s| s.as_str()) == Some("success") {

@@ -128,7 +128,7 @@ impl ClientConfig {
     /// A client configured by environment variables, as a deployment (or the README's examples)
     /// sets them: `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET` and `ZOHO_REFRESH_TOKEN`, and either
     /// `ZOHO_BASE_URL` (one URL for the API and the accounts server: the emulator prints it) or
-    /// `ZOHO_DC` (`us` when unset; `eu`, `in`, `au`, `jp`, `ca`, `sa`, `cn`).
+    /// `ZOHO_DC` (`us` when unset; `eu`, `in`, `au`, `jp`, `ca`, `sa`, `cn`, `uk`).
     pub fn from_env() -> Result<Self, crate::Error> {
         Self::from_vars(|name| std::env::var(name).ok())
     }

@@ -7,7 +7,16 @@ use crate::error::InputError;
 
 /// A Zoho data centre. An account lives in exactly one; calling another gives `invalid_client`
 /// from the accounts server or `INVALID_TOKEN` from the API.
+///
+/// The accounts servers are those of Zoho Accounts' multi-DC page
+/// (<https://zoho.com/accounts/protocol/oauth/multi-dc.html>, which lists eight, UK included)
+/// and, for China, of the CRM and Bigin multi-DC pages
+/// (<https://www.zoho.com/crm/developer/docs/api/multi-dc.html>). The API hosts are those of
+/// Bigin's multi-DC page (<https://www.bigin.com/developer/docs/apis/multi-dc.html>), except
+/// the UK's `www.zohoapis.uk`, which no Zoho page lists yet and which comes from code in use: for
+/// another host, set [`Endpoints`] by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DataCenter {
     /// United States (`zoho.com`).
     Us,
@@ -25,6 +34,8 @@ pub enum DataCenter {
     Ca,
     /// Saudi Arabia (`zoho.sa`).
     Sa,
+    /// United Kingdom (`zoho.uk`; the API host `www.zohoapis.uk` is not on a Zoho page yet).
+    Uk,
 }
 
 /// Which kind of organisation inside a data centre: sandbox and developer orgs have API hosts of
@@ -42,7 +53,7 @@ pub enum Environment {
 
 impl DataCenter {
     /// Every data centre.
-    pub const ALL: [DataCenter; 8] = [
+    pub const ALL: [DataCenter; 9] = [
         Self::Us,
         Self::Eu,
         Self::In,
@@ -51,6 +62,7 @@ impl DataCenter {
         Self::Jp,
         Self::Ca,
         Self::Sa,
+        Self::Uk,
     ];
 
     /// The domain suffix shared by the API hosts, e.g. `com.au`.
@@ -64,6 +76,7 @@ impl DataCenter {
             Self::Jp => "jp",
             Self::Ca => "ca",
             Self::Sa => "sa",
+            Self::Uk => "uk",
         }
     }
 
@@ -78,6 +91,7 @@ impl DataCenter {
             Self::Jp => "https://accounts.zoho.jp",
             Self::Ca => "https://accounts.zohocloud.ca",
             Self::Sa => "https://accounts.zoho.sa",
+            Self::Uk => "https://accounts.zoho.uk",
         }
     }
 
@@ -119,7 +133,17 @@ impl DataCenter {
             Self::Jp => "jp",
             Self::Ca => "ca",
             Self::Sa => "sa",
+            Self::Uk => "uk",
         }
+    }
+
+    /// The data centre whose accounts server is `url`: the `accounts-server` parameter of
+    /// Zoho's authorization redirect names it (`location` names it too, as [`as_str`](Self::as_str)).
+    pub fn of_accounts_server(url: &str) -> Option<DataCenter> {
+        let url = url.trim().trim_end_matches('/');
+        Self::ALL
+            .into_iter()
+            .find(|dc| dc.accounts_url().eq_ignore_ascii_case(url))
     }
 }
 
@@ -214,7 +238,21 @@ mod tests {
             assert!(BaseUrl::new(dc.accounts_url()).is_ok());
             assert_eq!(dc.as_str().parse::<DataCenter>().unwrap(), dc);
         }
-        assert!("uk".parse::<DataCenter>().is_err());
+        assert_eq!("UK".parse::<DataCenter>().unwrap(), DataCenter::Uk);
+        assert_eq!(DataCenter::Uk.accounts_url(), "https://accounts.zoho.uk");
+        assert_eq!(
+            DataCenter::Uk.api_url(Environment::Production),
+            "https://www.zohoapis.uk"
+        );
+        assert!("mars".parse::<DataCenter>().is_err());
+        assert_eq!(
+            DataCenter::of_accounts_server("https://accounts.zohocloud.ca/"),
+            Some(DataCenter::Ca)
+        );
+        assert_eq!(
+            DataCenter::of_accounts_server("https://accounts.example.com"),
+            None
+        );
     }
 
     #[test]
@@ -231,5 +269,7 @@ mod tests {
         assert!(!ok(DataCenter::Us, "https://www.zohoapis.com:8443"));
         assert!(!ok(DataCenter::Us, "https://www.zohoapis.com/proxy"));
         assert!(!ok(DataCenter::Eu, "http://127.0.0.1:8080"));
+        assert!(ok(DataCenter::Uk, "https://www.zohoapis.uk"));
+        assert!(!ok(DataCenter::Uk, "https://www.zohoapis.com"));
     }
 }

@@ -372,7 +372,7 @@ fn details_text(details: &serde_json::Value) -> String {
 
 /// An error answer of the accounts server, e.g. `{"error":"invalid_client"}`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("the Zoho accounts server refused the token request: {error}{}{}", description_text(.description), hint(.error))]
+#[error("the Zoho accounts server refused the token request: {error}{}{}", description_text(.description), hint(.error, .accounts.as_ref()))]
 pub struct OAuthError {
     /// HTTP status of the answer (Zoho often uses 200).
     pub status: StatusCode,
@@ -380,24 +380,38 @@ pub struct OAuthError {
     pub error: String,
     /// The `error_description`, when given.
     pub description: Option<String>,
+    /// The accounts server that answered (its data centre is named in the hint).
+    pub accounts: Option<crate::BaseUrl>,
 }
 
 fn description_text(d: &Option<String>) -> String {
     d.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
 }
 
-fn hint(error: &str) -> &'static str {
+fn hint(error: &str, accounts: Option<&crate::BaseUrl>) -> String {
     match error {
         "invalid_client" => {
-            " — check the client id and secret, and that the data centre matches the account's"
+            let dc = accounts
+                .and_then(|a| crate::DataCenter::of_accounts_server(a.as_str()))
+                .map_or_else(
+                    || accounts.map_or_else(|| "the one asked".into(), |a| a.to_string()),
+                    |dc| format!("{dc} ({})", dc.accounts_url()),
+                );
+            let all: Vec<&str> = crate::DataCenter::ALL.iter().map(|d| d.as_str()).collect();
+            format!(
+                " — either the account lives in another data centre than {dc}: choose the \
+                 account's ({}); or this client is not enabled for that data centre in Zoho's \
+                 API console (the client's Settings, Multi-DC). Check the client id and secret too",
+                all.join(", ")
+            )
         }
         "invalid_code" => {
-            " — the grant code was already used or expired, or the refresh token was revoked"
+            " — the grant code was already used or expired, or the refresh token was revoked".into()
         }
         "Access Denied" => {
-            " — too many token requests; Zoho allows 10 per refresh token per 10 minutes"
+            " — too many token requests; Zoho allows 10 per refresh token per 10 minutes".into()
         }
-        _ => "",
+        _ => String::new(),
     }
 }
 
@@ -608,6 +622,7 @@ mod tests {
             status: StatusCode::OK,
             error: error.into(),
             description: None,
+            accounts: None,
         })
     }
 

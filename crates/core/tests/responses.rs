@@ -411,7 +411,16 @@ fn oauth_answers() {
         .response(load("oauth/token_err_invalid_client.http"), now)
         .unwrap_err();
     assert!(matches!(&e, Error::OAuth(o) if o.error == "invalid_client" && o.status == 200));
-    assert!(e.to_string().contains("data centre"), "{e}");
+    // Both causes, and the data centre that was asked.
+    let text = e.to_string();
+    assert!(
+        text.contains("another data centre than us (https://accounts.zoho.com)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not enabled for that data centre in Zoho's API console"),
+        "{text}"
+    );
     let e = err_display(req.response(load("oauth/token_err_shape.http"), now));
     assert!(!e.contains("SECRET"), "{e}");
 

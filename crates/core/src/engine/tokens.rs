@@ -454,6 +454,7 @@ mod tests {
                 status: http::StatusCode::OK,
                 error: String::from("Access Denied"),
                 description: None,
+                accounts: None,
             }))
         };
         fetch(&mut c, t0());

@@ -62,6 +62,10 @@ pub struct Global {
     /// Where credentials and cached tokens are kept (default ~/.config/zoho).
     #[arg(long, global = true)]
     pub config_dir: Option<PathBuf>,
+    /// A named login of its own (another org or data centre): its credentials and token cache
+    /// are kept apart, in `profiles/NAME` of the config directory.
+    #[arg(long, global = true, env = "ZOHO_PROFILE", value_parser = settings::profile_name)]
+    pub profile: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -376,9 +380,8 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                 accounts: endpoints.accounts.clone(),
                 token: Secret::new(saved.refresh_token.clone()),
             });
-            let dir = settings::config_dir(g);
             let _ = std::fs::remove_file(settings::credentials_path(g));
-            let _ = std::fs::remove_file(dir.join("tokens.json"));
+            let _ = std::fs::remove_file(settings::tokens_path(g));
             revoked?;
             if g.json {
                 println!("{}", json!({ "logged_out": true }));

@@ -53,8 +53,33 @@ pub fn config_dir(g: &Global) -> PathBuf {
     home.join(".config").join("zoho")
 }
 
+/// Where one profile's login and cached tokens are kept: the config directory itself for the
+/// default profile, `profiles/NAME` in it for `--profile NAME` (or `$ZOHO_PROFILE`).
+pub fn profile_dir(g: &Global) -> PathBuf {
+    match &g.profile {
+        Some(name) => config_dir(g).join("profiles").join(name),
+        None => config_dir(g),
+    }
+}
+
+/// A profile name: letters, digits, `-` and `_` (it names a directory).
+pub fn profile_name(s: &str) -> Result<String, String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !s.is_empty() && s.len() <= 64 && s.chars().all(ok) {
+        Ok(s.to_owned())
+    } else {
+        Err(String::from(
+            "use letters, digits, `-` and `_` (at most 64), e.g. eu-sandbox",
+        ))
+    }
+}
+
 pub fn credentials_path(g: &Global) -> PathBuf {
-    config_dir(g).join("credentials.json")
+    profile_dir(g).join("credentials.json")
+}
+
+pub fn tokens_path(g: &Global) -> PathBuf {
+    profile_dir(g).join("tokens.json")
 }
 
 pub fn load_saved(g: &Global) -> Result<Option<Saved>, Failure> {
@@ -76,7 +101,7 @@ pub fn load_saved(g: &Global) -> Result<Option<Saved>, Failure> {
 
 /// Writes the credentials file readable by its owner only, atomically.
 pub fn save(g: &Global, saved: &Saved) -> Result<PathBuf, Failure> {
-    let dir = config_dir(g);
+    let dir = profile_dir(g);
     let io = |e: std::io::Error| Failure::usage(format!("cannot write to {}: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let path = credentials_path(g);
@@ -157,7 +182,7 @@ pub fn client_config(g: &Global) -> Result<(ClientConfig, Origin), Failure> {
     config.fixed_api_base = fixed;
     // Share access tokens across invocations: Zoho allows 10 per refresh token per 10 minutes.
     config.token_store = Some(std::sync::Arc::new(zoho_token_store::FileTokenStore::new(
-        config_dir(g).join("tokens.json"),
+        tokens_path(g),
     )));
     Ok((config, origin))
 }

@@ -36,6 +36,7 @@ impl T {
             "ZOHO_CLIENT_SECRET",
             "ZOHO_REFRESH_TOKEN",
             "XDG_CONFIG_HOME",
+            "ZOHO_PROFILE",
         ] {
             c.env_remove(k);
         }
@@ -604,4 +605,76 @@ fn backup_resumes_where_it_stopped() {
         .write_stdin(format!("{}\n", records[1]))
         .assert()
         .success();
+}
+
+#[test]
+fn profiles_keep_logins_and_token_caches_apart() {
+    let t = T::new("profiles");
+    let login = |profile: &str| {
+        let code = t.emu.grant_code(&["ZohoCRM.modules.ALL"]);
+        t.zoho()
+            .args([
+                "--profile",
+                profile,
+                "auth",
+                "login",
+                "--client-id",
+                zoho_emulator::CLIENT_ID,
+            ])
+            .args([
+                "--client-secret",
+                zoho_emulator::CLIENT_SECRET,
+                "--grant-code",
+                &code,
+            ])
+            .assert()
+            .success();
+    };
+    login("eu-org");
+    let profile = t.dir.join("config/profiles/eu-org");
+    assert!(profile.join("credentials.json").exists());
+    assert!(
+        !t.dir.join("config/credentials.json").exists(),
+        "the default profile is untouched"
+    );
+    // The profile's own login, also chosen by the environment variable.
+    t.zoho()
+        .env("ZOHO_PROFILE", "eu-org")
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .success();
+    assert!(profile.join("tokens.json").exists());
+    // Another profile has no login of its own.
+    let out = t
+        .zoho()
+        .args(["--profile", "us-org", "attachments", "list", "Leads", LEAD])
+        .assert()
+        .code(3)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out).contains("no credentials"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    // A name that is not a plain directory name is refused before anything is read.
+    let bad = t
+        .zoho()
+        .args(["--profile", "../x", "auth", "status"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("letters, digits"));
+    // Logging out of one profile clears its login and token cache only.
+    login("us-org");
+    t.zoho()
+        .args(["--profile", "eu-org", "auth", "logout"])
+        .assert()
+        .success();
+    assert!(!profile.join("credentials.json").exists() && !profile.join("tokens.json").exists());
+    assert!(
+        t.dir
+            .join("config/profiles/us-org/credentials.json")
+            .exists()
+    );
 }

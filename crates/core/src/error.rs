@@ -350,7 +350,7 @@ impl fmt::Display for ErrorCode {
 
 /// Zoho's error envelope: `{"code": ..., "details": {...}, "message": ..., "status": "error"}`.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{code} (HTTP {status}): {message}{}", details_text(.details))]
+#[error("{code} (HTTP {status}): {message}{}{}", details_text(.details), scopes_text(.scopes_needed))]
 pub struct ApiError {
     /// HTTP status of the answer.
     pub status: StatusCode,
@@ -360,6 +360,18 @@ pub struct ApiError {
     pub message: String,
     /// Zoho's details object (`{}` when absent).
     pub details: serde_json::Value,
+    /// For `OAUTH_SCOPE_MISMATCH`: the scopes the call needed ([`crate::scopes::needed`]).
+    pub scopes_needed: Vec<String>,
+}
+
+fn scopes_text(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        return String::new();
+    }
+    format!(
+        " — this call needs the scope(s) {}: log in again with a grant that includes them",
+        scopes.join(", ")
+    )
 }
 
 fn details_text(details: &serde_json::Value) -> String {
@@ -614,6 +626,7 @@ mod tests {
             code,
             message: String::new(),
             details: serde_json::Value::Null,
+            scopes_needed: Vec::new(),
         })
     }
 

@@ -35,6 +35,7 @@ pub mod ops;
 pub mod pager;
 pub mod response;
 pub mod retry;
+pub mod scopes;
 pub mod wire;
 
 /// The `bytes` crate this core is built on, for transports and callers.

@@ -46,6 +46,7 @@ fn envelope(status: StatusCode, v: &serde_json::Value) -> Option<ApiError> {
             .get("details")
             .cloned()
             .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        scopes_needed: Vec::new(),
     })
 }
 
@@ -156,6 +157,7 @@ impl ActionItem {
             code: ErrorCode::parse(&self.code),
             message: self.message.clone(),
             details: self.details.clone(),
+            scopes_needed: Vec::new(),
         }
     }
 }

@@ -146,6 +146,30 @@ impl Engine {
         idempotent: bool,
         rewindable: bool,
         sources: &[S],
+        finish: impl FnMut(Answer<T::Body>) -> Result<R, Finish>,
+    ) -> Result<R, Error> {
+        let result = self.attempts(sender, build, idempotent, rewindable, sources, finish);
+        result.map_err(|e| self.name_scopes(e, build))
+    }
+
+    /// An `OAUTH_SCOPE_MISMATCH` with the scopes the call's request needed.
+    fn name_scopes(&self, mut e: Error, build: Build<'_>) -> Error {
+        if let Error::Api(a) = &mut e
+            && a.code == crate::ErrorCode::OauthScopeMismatch
+            && let Ok(req) = build(&self.api_base())
+        {
+            a.scopes_needed = crate::scopes::needed(&req);
+        }
+        e
+    }
+
+    fn attempts<S, T: SendRequest<S>, R>(
+        &self,
+        sender: &T,
+        build: Build<'_>,
+        idempotent: bool,
+        rewindable: bool,
+        sources: &[S],
         mut finish: impl FnMut(Answer<T::Body>) -> Result<R, Finish>,
     ) -> Result<R, Error> {
         let mut a = Attempts::new(self, idempotent, rewindable);
@@ -254,6 +278,21 @@ impl Engine {
 
     /// [`run`](Self::run), async: `finish` gives a boxed future per answer.
     pub async fn run_async<'s, S: Sync, T: AsyncSendRequest<S>, R>(
+        &self,
+        sender: &'s T,
+        build: BuildSync<'_>,
+        idempotent: bool,
+        rewindable: bool,
+        sources: &[S],
+        finish: &mut (dyn FnMut(Answer<T::Body>) -> BoxFuture<'s, Result<R, Finish>> + Send),
+    ) -> Result<R, Error> {
+        let result = self
+            .attempts_async(sender, build, idempotent, rewindable, sources, finish)
+            .await;
+        result.map_err(|e| self.name_scopes(e, build))
+    }
+
+    async fn attempts_async<'s, S: Sync, T: AsyncSendRequest<S>, R>(
         &self,
         sender: &'s T,
         build: BuildSync<'_>,

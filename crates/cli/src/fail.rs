@@ -73,7 +73,10 @@ impl From<Error> for Failure {
             Error::Api(a) => match &a.code {
                 ErrorCode::InvalidToken => ("Zoho refused the access token (INVALID_TOKEN): run `zoho auth login` again, and check --dc, since a token from one data centre is invalid in another.".to_owned(), AUTH),
                 ErrorCode::AuthenticationFailure => ("Zoho could not authenticate the request (AUTHENTICATION_FAILURE): run `zoho auth login` again.".to_owned(), AUTH),
-                ErrorCode::OauthScopeMismatch => ("The token lacks the scope for this operation (OAUTH_SCOPE_MISMATCH): log in again with a grant code that includes ZohoCRM.modules.ALL (or ZohoBigin.modules.ALL), or the module's and the attachments scopes.".to_owned(), AUTH),
+                ErrorCode::OauthScopeMismatch => {
+                    let needed = if a.scopes_needed.is_empty() { "the module's and the attachments scopes".to_owned() } else { a.scopes_needed.join(", ") };
+                    (format!("The token lacks the scope for this operation (OAUTH_SCOPE_MISMATCH): it needs {needed}. Log in again with a grant that includes them (`zoho auth scopes` prints the string, `zoho auth url` the consent page)."), AUTH)
+                }
                 ErrorCode::FileSizeMoreThanAllowedSize => ("The file is larger than Zoho accepts (FILE_SIZE_MORE_THAN_ALLOWED_SIZE): attachments may be up to 100 MB, photos up to 10 MB.".to_owned(), API),
                 ErrorCode::TooManyRequests => ("Zoho's API limit was reached (TOO_MANY_REQUESTS) and the retries did not get through: try again later, or lower --concurrency.".to_owned(), API),
                 ErrorCode::InvalidModule => (format!("Zoho does not know this module here: {a}. Check the module's API name and --product."), API),

@@ -3,6 +3,7 @@
 //! Exit codes are listed in `fail.rs` (and `zoho --help`).
 
 mod backup;
+mod consent;
 mod demo;
 mod fail;
 mod settings;
@@ -104,10 +105,14 @@ enum AuthCmd {
         /// A grant code (one use, a few minutes).
         #[arg(
             long,
-            conflicts_with = "refresh_token",
-            required_unless_present = "refresh_token"
+            conflicts_with_all = ["refresh_token", "redirect_url"],
+            required_unless_present_any = ["refresh_token", "redirect_url"]
         )]
         grant_code: Option<String>,
+        /// The URL the browser went to after `zoho auth url`: its code, and the account's data
+        /// centre (which replaces --dc).
+        #[arg(long, conflicts_with = "refresh_token")]
+        redirect_url: Option<String>,
         /// A refresh token you already have.
         #[arg(long)]
         refresh_token: Option<String>,
@@ -117,6 +122,23 @@ enum AuthCmd {
     },
     /// Show where credentials come from and check that a token can be had.
     Status,
+    /// Print the scopes to ask for (every module, or `--module` ones, and CRM's file store).
+    Scopes {
+        /// Only these modules' API names (repeatable), e.g. --module Deals.
+        #[arg(long)]
+        module: Vec<String>,
+    },
+    /// Print Zoho's consent page URL for a grant code with those scopes (offline access).
+    Url {
+        #[arg(long)]
+        client_id: String,
+        /// Where Zoho sends the browser afterwards, as registered for the client.
+        #[arg(long)]
+        redirect_uri: String,
+        /// Only these modules (repeatable).
+        #[arg(long)]
+        module: Vec<String>,
+    },
     /// Revoke the saved refresh token and forget it.
     Logout,
 }
@@ -253,13 +275,34 @@ pub fn bar(g: &Global, len: u64, label: &str) -> indicatif::ProgressBar {
 
 fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
     match cmd {
+        AuthCmd::Scopes { module } => consent::print_scopes(g, &module),
+        AuthCmd::Url {
+            client_id,
+            redirect_uri,
+            module,
+        } => consent::print_url(g, &client_id, &redirect_uri, &module),
         AuthCmd::Login {
             client_id,
             client_secret,
             grant_code,
+            redirect_url,
             refresh_token,
             redirect_uri,
         } => {
+            // A pasted redirect carries the code and names the account's data centre.
+            let mut g = g.clone();
+            let grant_code = match redirect_url {
+                Some(url) => {
+                    let r = zoho_core::consent::Redirect::parse(&url)
+                        .map_err(|e| Failure::usage(format!("{e}.")))?;
+                    if let Some(dc) = r.data_center {
+                        g.dc = Some(dc.as_str().to_owned());
+                    }
+                    Some(r.code.expose().to_owned())
+                }
+                None => grant_code,
+            };
+            let g = &g;
             let (endpoints, _) = settings::endpoints(g, None)?;
             let client = Client {
                 id: client_id.clone(),

@@ -645,19 +645,12 @@ fn profiles_keep_logins_and_token_caches_apart() {
         .success();
     assert!(profile.join("tokens.json").exists());
     // Another profile has no login of its own.
-    let out = t
-        .zoho()
-        .args(["--profile", "us-org", "attachments", "list", "Leads", LEAD])
-        .assert()
-        .code(3)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(
-        String::from_utf8_lossy(&out).contains("no credentials"),
-        "{}",
-        String::from_utf8_lossy(&out)
-    );
+    let out =
+        auth_failure(
+            t.zoho()
+                .args(["--profile", "us-org", "attachments", "list", "Leads", LEAD]),
+        );
+    assert!(out.contains("no credentials"), "{out}");
     // A name that is not a plain directory name is refused before anything is read.
     let bad = t
         .zoho()
@@ -677,4 +670,89 @@ fn profiles_keep_logins_and_token_caches_apart() {
             .join("config/profiles/us-org/credentials.json")
             .exists()
     );
+}
+
+#[test]
+fn consent_url_scopes_and_a_pasted_redirect() {
+    let t = T::new("consent");
+    let out = |args: &[&str]| {
+        let o = t
+            .zoho()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(o).unwrap().trim().to_owned()
+    };
+    assert_eq!(
+        out(&["auth", "scopes"]),
+        "ZohoCRM.modules.ALL,ZohoCRM.files.ALL"
+    );
+    assert_eq!(
+        out(&[
+            "--product",
+            "bigin",
+            "auth",
+            "scopes",
+            "--module",
+            "Contacts"
+        ]),
+        "ZohoBigin.modules.Contacts.ALL,ZohoBigin.modules.attachments.ALL"
+    );
+    let url = out(&[
+        "--dc",
+        "eu",
+        "auth",
+        "url",
+        "--client-id",
+        "1000.ID",
+        "--redirect-uri",
+        "http://localhost/cb",
+    ]);
+    assert!(url.starts_with("https://accounts.zoho.com/oauth/v2/auth?scope=ZohoCRM.modules.ALL%2CZohoCRM.files.ALL&client_id=1000.ID"), "{url}");
+    assert!(
+        url.contains("access_type=offline") && url.contains("prompt=consent"),
+        "{url}"
+    );
+    // The scopes `auth scopes --module Leads` prints are enough for the Leads commands.
+    let narrow = out(&["auth", "scopes", "--module", "Leads"]);
+    let scopes: Vec<&str> = narrow.split(',').collect();
+    let code = t.emu.grant_code(&scopes);
+    let redirect = format!(
+        "http://localhost/cb?code={code}&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu"
+    );
+    t.zoho()
+        .args(["auth", "login", "--client-id", zoho_emulator::CLIENT_ID])
+        .args([
+            "--client-secret",
+            zoho_emulator::CLIENT_SECRET,
+            "--redirect-url",
+            &redirect,
+        ])
+        .assert()
+        .success();
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(t.dir.join("config/credentials.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["dc"], "eu", "the redirect's data centre was kept");
+    t.zoho()
+        .args(["attachments", "list", "Leads", LEAD])
+        .assert()
+        .success();
+    let refused =
+        auth_failure(
+            t.zoho()
+                .args(["attachments", "list", "Deals", "5725767000000040001"]),
+        );
+    assert!(refused.contains("OAUTH_SCOPE_MISMATCH"), "{refused}");
+    let named = "it needs ZohoCRM.modules.Deals.READ, ZohoCRM.modules.attachments.READ";
+    assert!(refused.contains(named), "{refused}");
+}
+
+/// The stderr of a command that fails with the authentication exit code (3).
+fn auth_failure(cmd: &mut Command) -> String {
+    let out = cmd.assert().code(3).get_output().stderr.clone();
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -23,6 +23,7 @@ pub mod auth;
 pub mod base_url;
 pub mod body;
 pub mod config;
+pub mod consent;
 pub mod datacenter;
 pub mod disposition;
 pub mod engine;

@@ -9,6 +9,19 @@ use std::time::{Duration, SystemTime};
 use crate::{FileEntry, StoredToken, TokenStore};
 
 /// Tokens in Redis, shared by every process and host that uses the same server and prefix.
+///
+/// The access token itself is kept in Redis (never the client secret or refresh token): give
+/// the server a password and keep it on a private network, as for any secret (this build speaks
+/// plain `redis://`; the redis crate's TLS features are off), and give each fleet a key prefix
+/// of its own ([`with_prefix`](Self::with_prefix)).
+///
+/// ```no_run
+/// # fn main() -> std::io::Result<()> {
+/// let store = zoho_token_store::RedisTokenStore::new("redis://:password@10.0.0.5:6379/0")?;
+/// let mut config = zoho_core::ClientConfig::from_env().map_err(std::io::Error::other)?;
+/// config.token_store = Some(std::sync::Arc::new(store));
+/// # Ok(()) }
+/// ```
 pub struct RedisTokenStore {
     shared: Arc<Shared>,
     lease_ttl: Duration,

@@ -36,11 +36,9 @@ impl Attachments {
 
     /// Every attachment, page after page, fetched as the stream is polled.
     pub fn list_all(&self, first: ListAttachments) -> AllAttachments {
-        Box::pin(self.pages(first).flat_map(|page| {
-            futures_util::stream::iter(match page {
-                Ok(p) => p.attachments.into_iter().map(Ok).collect(),
-                Err(e) => vec![Err(e)],
-            })
+        Box::pin(self.pages(first).flat_map(|page| match page {
+            Ok(p) => futures_util::stream::iter(p.attachments.into_iter().map(Ok)).left_stream(),
+            Err(e) => futures_util::stream::once(async { Err(e) }).right_stream(),
         }))
     }
 }

@@ -144,7 +144,16 @@ impl TokenStore for RedisTokenStore {
                 .arg(ms)
                 .query(c)
         })?;
-        Ok(set.map(|_| {
+        // A SET sent again after a broken connection may find the lease its first try took.
+        let ours = match set {
+            Some(_) => true,
+            None => {
+                let holder: Option<String> =
+                    self.shared.with(|c| redis::cmd("GET").arg(&k).query(c))?;
+                holder.as_deref() == Some(id.as_str())
+            }
+        };
+        Ok(ours.then(|| {
             Box::new(Lease {
                 shared: Arc::clone(&self.shared),
                 key: k,

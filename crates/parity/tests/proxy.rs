@@ -3,6 +3,8 @@
 //! with `Proxy::Direct`. The proxy counts the connections that went through it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -193,12 +195,7 @@ fn the_environments_proxy_is_used_by_default() {
     let emu = Emulator::start(Default::default()).unwrap();
     let host = emu.base_url().trim_start_matches("http://").to_owned();
     let (proxy, seen) = start_proxy();
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_lists_through_the_environments_proxy",
-            "--nocapture",
-        ])
+    let out = common::child("child_lists_through_the_environments_proxy")
         .env("ZOHO_PROXY_CHILD_BASE", emu.base_url())
         .env("HTTP_PROXY", &proxy)
         .env("HTTPS_PROXY", &proxy)

@@ -3,19 +3,19 @@
 //! the lease holder is killed mid-mint, its lease expires and one other worker mints.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use zoho_core::auth::Credentials;
-use zoho_core::ops::Attachments;
-use zoho_core::{Api, BaseUrl, ClientConfig, TokenStore};
+use common::{CALLS, all_pass, calls_at_once, child, store_expired_token};
+use zoho_core::ClientConfig;
 use zoho_emulator::Emulator;
 use zoho_token_store::RedisTokenStore;
 
 const PROCESSES: usize = 4;
-const CALLS: usize = 16;
 
 /// A `redis-server` on a free loopback port, stopped on drop. `None` (with a note) when the
 /// binary is missing outside CI; under `CI=true` that is a failure.
@@ -65,17 +65,10 @@ fn redis() -> Option<Redis> {
 }
 
 fn config(base: &str, redis: &str) -> ClientConfig {
-    let credentials = Credentials::refresh_token(
-        zoho_emulator::CLIENT_ID,
-        zoho_emulator::CLIENT_SECRET,
-        zoho_emulator::REFRESH_TOKEN,
-    );
-    let mut c = ClientConfig::for_base_url(BaseUrl::new(base).unwrap(), credentials);
     let store = RedisTokenStore::new(redis)
         .unwrap()
         .with_lease_ttl(Duration::from_secs(1));
-    c.token_store = Some(Arc::new(store));
-    c
+    common::config(base, Arc::new(store))
 }
 
 fn key(base: &str, redis: &str) -> String {
@@ -105,25 +98,13 @@ fn child_worker() {
         std::thread::sleep(Duration::from_secs(60));
         return;
     }
-    let t = zoho_blocking_transport::Transport::new(config).unwrap();
-    let op = Attachments::parse(Api::CRM, "Leads", "5725767000000010001")
-        .unwrap()
-        .list();
-    std::thread::scope(|s| {
-        let calls: Vec<_> = (0..CALLS).map(|_| s.spawn(|| t.execute(&op))).collect();
-        for c in calls {
-            c.join().unwrap().unwrap();
-        }
-    });
+    calls_at_once(config, true);
 }
 
 fn worker(emu: &Emulator, redis: &Redis, hold: bool) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args(["--exact", "child_worker", "--nocapture"])
-        .env("ZOHO_FLEET_BASE", emu.base_url())
-        .env("ZOHO_FLEET_REDIS", &redis.1)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut c = child("child_worker");
+    c.env("ZOHO_FLEET_BASE", emu.base_url())
+        .env("ZOHO_FLEET_REDIS", &redis.1);
     if hold {
         c.env("ZOHO_FLEET_HOLD", "1");
     }
@@ -132,36 +113,18 @@ fn worker(emu: &Emulator, redis: &Redis, hold: bool) -> Command {
 
 /// Runs the workers at once; every one must succeed.
 fn run_workers(emu: &Emulator, redis: &Redis) {
-    let children: Vec<_> = (0..PROCESSES)
-        .map(|_| worker(emu, redis, false).spawn().unwrap())
-        .collect();
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
-}
-
-fn expire_stored_token(emu: &Emulator, redis: &Redis) {
-    let expired = zoho_core::StoredToken {
-        access_token: zoho_core::auth::Secret::new("1000.expired"),
-        expires_at: std::time::SystemTime::now(),
-        api_domain: None,
-    };
-    let store = RedisTokenStore::new(&redis.1).unwrap();
-    store
-        .store(&key(emu.base_url(), &redis.1), &expired)
-        .unwrap();
+    all_pass(
+        (0..PROCESSES)
+            .map(|_| worker(emu, redis, false).spawn().unwrap())
+            .collect(),
+    );
 }
 
 #[test]
 fn a_fleet_on_redis_mints_one_token() {
     let Some(redis) = redis() else { return };
     let emu = Emulator::start(Default::default()).unwrap();
-    expire_stored_token(&emu, &redis);
+    store_expired_token(&config(emu.base_url(), &redis.1));
     let before = emu.stats();
     run_workers(&emu, &redis);
     let after = emu.stats();
@@ -180,7 +143,7 @@ fn a_fleet_on_redis_mints_one_token() {
 fn a_lease_holder_killed_mid_mint_is_replaced() {
     let Some(redis) = redis() else { return };
     let emu = Emulator::start(Default::default()).unwrap();
-    expire_stored_token(&emu, &redis);
+    store_expired_token(&config(emu.base_url(), &redis.1));
     let mut holder = worker(&emu, &redis, true).spawn().unwrap();
     // The test harness prints its own lines first.
     let out = BufReader::new(holder.stdout.take().unwrap());

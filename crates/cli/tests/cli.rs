@@ -46,6 +46,20 @@ impl T {
         c
     }
 
+    /// `zoho [pre…] auth login` with the emulator's client and a grant `code`.
+    fn login(&self, pre: &[&str], code: &str) -> assert_cmd::assert::Assert {
+        self.zoho()
+            .args(pre)
+            .args(["auth", "login", "--client-id", zoho_emulator::CLIENT_ID])
+            .args([
+                "--client-secret",
+                zoho_emulator::CLIENT_SECRET,
+                "--grant-code",
+                code,
+            ])
+            .assert()
+    }
+
     /// `zoho` with the emulator's ready token.
     fn zoho_token(&self) -> Command {
         let mut c = self.zoho();
@@ -414,19 +428,7 @@ fn auth_login_status_and_logout() {
     let code = t
         .emu
         .grant_code(&["ZohoCRM.modules.ALL", "ZohoBigin.modules.ALL"]);
-    t.zoho()
-        .args([
-            "auth",
-            "login",
-            "--client-id",
-            zoho_emulator::CLIENT_ID,
-            "--client-secret",
-            zoho_emulator::CLIENT_SECRET,
-            "--grant-code",
-            &code,
-        ])
-        .assert()
-        .success();
+    t.login(&[], &code).success();
     let saved = t.dir.join("config/credentials.json");
     #[cfg(unix)]
     {
@@ -612,23 +614,7 @@ fn profiles_keep_logins_and_token_caches_apart() {
     let t = T::new("profiles");
     let login = |profile: &str| {
         let code = t.emu.grant_code(&["ZohoCRM.modules.ALL"]);
-        t.zoho()
-            .args([
-                "--profile",
-                profile,
-                "auth",
-                "login",
-                "--client-id",
-                zoho_emulator::CLIENT_ID,
-            ])
-            .args([
-                "--client-secret",
-                zoho_emulator::CLIENT_SECRET,
-                "--grant-code",
-                &code,
-            ])
-            .assert()
-            .success();
+        t.login(&["--profile", profile], &code).success();
     };
     login("eu-org");
     let profile = t.dir.join("config/profiles/eu-org");

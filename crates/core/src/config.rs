@@ -56,6 +56,66 @@ pub trait TokenStore: Send + Sync {
         let _ = key;
         Ok(Some(Box::new(())))
     }
+    /// When tokens were minted for `key` since `since`, oldest first, by every process sharing
+    /// this store: the fleet-wide count that keeps it within Zoho's limit ([`TokenBudget`]).
+    /// `Ok(None)`: this store does not count (the default), and each client counts its own.
+    fn mints(&self, key: &str, since: SystemTime) -> io::Result<Option<Vec<SystemTime>>> {
+        let _ = (key, since);
+        Ok(None)
+    }
+    /// Counts a token about to be minted for `key` at `at`; called under the lease, before the
+    /// token request goes out (a request that fails still counts, as it may at Zoho).
+    fn record_mint(&self, key: &str, at: SystemTime) -> io::Result<()> {
+        let _ = (key, at);
+        Ok(())
+    }
+}
+
+/// How many access tokens one refresh token may mint in a window: Zoho allows 10 per 10
+/// minutes and refuses the 11th with `Access Denied` until the window has passed
+/// (zoho-api-facts §6). Clients wait for a token rather than ask for one past it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenBudget {
+    /// Tokens per window.
+    pub tokens: u32,
+    /// The sliding window.
+    pub window: Duration,
+}
+
+impl Default for TokenBudget {
+    fn default() -> Self {
+        Self {
+            tokens: 10,
+            window: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Where a client reads the time of day: the system clock, unless a test or a simulation runs
+/// faster than real time (the emulator's `--time-scale`).
+pub trait TimeSource: Send + Sync {
+    /// Now.
+    fn now(&self) -> SystemTime;
+}
+
+/// Time that runs `scale` times faster than the system clock from `anchor` on: at system time
+/// `anchor + d` it reads `anchor + d * scale`. Two sources with the same anchor and scale agree
+/// across processes, as the emulator's and its clients' must.
+#[derive(Clone, Copy, Debug)]
+pub struct ScaledTime {
+    /// Where scaled and system time meet.
+    pub anchor: SystemTime,
+    /// How much faster it runs (1: real time).
+    pub scale: f64,
+}
+
+impl TimeSource for ScaledTime {
+    fn now(&self) -> SystemTime {
+        let real = SystemTime::now()
+            .duration_since(self.anchor)
+            .unwrap_or_default();
+        self.anchor + real.mul_f64(self.scale.max(0.0))
+    }
 }
 
 /// How a client behaves, for any transport.
@@ -76,6 +136,10 @@ pub struct ClientConfig {
     /// minted in 10 minutes, say), callers get that refusal without a new request for this long;
     /// doubled for each refusal in a row, up to 10 minutes.
     pub token_refusal_backoff: Duration,
+    /// Tokens per refresh token per window, counted fleet-wide when the store counts.
+    pub token_budget: TokenBudget,
+    /// Where the time of day comes from (`None`: the system clock).
+    pub clock: Option<Arc<dyn TimeSource>>,
     /// Retry limits.
     pub retry: RetryPolicy,
     /// Calls in flight at once (Zoho Standard edition: 10).
@@ -94,6 +158,13 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// Now, by this configuration's clock.
+    pub fn now(&self) -> SystemTime {
+        self.clock
+            .as_ref()
+            .map_or_else(SystemTime::now, |c| c.now())
+    }
+
     /// Defaults for these endpoints and credentials.
     pub fn new(endpoints: Endpoints, credentials: Credentials) -> Self {
         Self {
@@ -103,6 +174,8 @@ impl ClientConfig {
             token_store: None,
             refresh_margin: Duration::from_secs(60),
             token_refusal_backoff: Duration::from_secs(30),
+            token_budget: TokenBudget::default(),
+            clock: None,
             retry: RetryPolicy::default(),
             max_in_flight: 10,
             connect_timeout: Duration::from_secs(10),
@@ -197,6 +270,8 @@ impl std::fmt::Debug for ClientConfig {
             )
             .field("refresh_margin", &self.refresh_margin)
             .field("token_refusal_backoff", &self.token_refusal_backoff)
+            .field("token_budget", &self.token_budget)
+            .field("clock", &self.clock.as_ref().map(|_| "dyn TimeSource"))
             .field("retry", &self.retry)
             .field("max_in_flight", &self.max_in_flight)
             .field("connect_timeout", &self.connect_timeout)

@@ -47,7 +47,9 @@ pub use http;
 pub use api::{Api, BiginVersion, CrmVersion, Feature, Product};
 pub use base_url::BaseUrl;
 pub use body::{Body, Boundary, Multipart, MultipartReader, PlanCursor, PlanStep, Segment};
-pub use config::{ClientConfig, Proxy, StoredToken, TokenStore};
+pub use config::{
+    ClientConfig, Proxy, ScaledTime, StoredToken, TimeSource, TokenBudget, TokenStore,
+};
 pub use datacenter::{DataCenter, Endpoints, Environment};
 pub use error::{
     ApiError, BodyError, Error, ErrorCode, InputError, OAuthError, TransportError, TransportKind,

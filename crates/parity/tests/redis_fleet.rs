@@ -165,3 +165,31 @@ fn a_lease_holder_killed_mid_mint_is_replaced() {
         "the dead holder's lease expired"
     );
 }
+
+#[test]
+fn the_fleet_counts_its_mints_in_redis() {
+    use std::time::SystemTime;
+    use zoho_core::TokenStore;
+    let Some(redis) = redis() else { return };
+    let (a, b) = (
+        RedisTokenStore::new(&redis.1).unwrap(),
+        RedisTokenStore::new(&redis.1).unwrap(),
+    );
+    let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + s);
+    assert_eq!(b.mints("k", t(0)).unwrap(), Some(vec![]));
+    a.record_mint("k", t(1)).unwrap();
+    a.record_mint("k", t(1)).unwrap(); // two workers in the same millisecond are two mints
+    b.record_mint("k", t(300)).unwrap();
+    b.record_mint("other", t(300)).unwrap();
+    assert_eq!(
+        a.mints("k", t(0)).unwrap().unwrap(),
+        vec![t(1), t(1), t(300)]
+    );
+    // The window moves on: what is before it is forgotten, by every store.
+    assert_eq!(b.mints("k", t(1)).unwrap().unwrap(), vec![t(300)]);
+    assert_eq!(a.mints("k", t(0)).unwrap().unwrap(), vec![t(300)]);
+    let other = RedisTokenStore::new(&redis.1)
+        .unwrap()
+        .with_prefix("fleet-b:");
+    assert_eq!(other.mints("k", t(0)).unwrap(), Some(vec![]));
+}

@@ -22,20 +22,42 @@ mod redis_store;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisTokenStore;
 
-/// Tokens kept in this process's memory.
+/// Tokens kept in this process's memory (and the times they were minted, so that the clients of
+/// the process share one token budget).
 #[derive(Debug, Default)]
-pub struct MemoryTokenStore(Mutex<BTreeMap<String, StoredToken>>);
+pub struct MemoryTokenStore {
+    tokens: Mutex<BTreeMap<String, StoredToken>>,
+    mints: Mutex<BTreeMap<String, Vec<SystemTime>>>,
+}
 
 impl TokenStore for MemoryTokenStore {
     fn load(&self, key: &str) -> io::Result<Option<StoredToken>> {
-        Ok(self.0.lock().map_err(|_| poisoned())?.get(key).cloned())
+        Ok(self
+            .tokens
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(key)
+            .cloned())
     }
 
     fn store(&self, key: &str, token: &StoredToken) -> io::Result<()> {
-        self.0
+        self.tokens
             .lock()
             .map_err(|_| poisoned())?
             .insert(key.to_owned(), token.clone());
+        Ok(())
+    }
+
+    fn mints(&self, key: &str, since: SystemTime) -> io::Result<Option<Vec<SystemTime>>> {
+        let mut all = self.mints.lock().map_err(|_| poisoned())?;
+        let log = all.entry(key.to_owned()).or_default();
+        log.retain(|t| *t > since);
+        Ok(Some(log.clone()))
+    }
+
+    fn record_mint(&self, key: &str, at: SystemTime) -> io::Result<()> {
+        let mut all = self.mints.lock().map_err(|_| poisoned())?;
+        all.entry(key.to_owned()).or_default().push(at);
         Ok(())
     }
 }
@@ -59,14 +81,31 @@ pub(crate) struct FileEntry {
     api_domain: Option<String>,
 }
 
+/// What the file keeps per key: the token, and when tokens were minted in the last window.
+#[derive(Serialize, Deserialize, Default)]
+struct FileSlot {
+    #[serde(flatten, default)]
+    token: Option<FileEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    minted_unix_ms: Vec<u64>,
+}
+
+/// Milliseconds since the epoch (0 before it).
+pub(crate) fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The time `ms` milliseconds after the epoch.
+pub(crate) fn from_unix_ms(ms: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+}
+
 impl FileEntry {
     pub(crate) fn of(token: &StoredToken) -> Self {
         FileEntry {
             access_token: token.access_token.expose().to_owned(),
-            expires_at_unix: token
-                .expires_at
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
+            expires_at_unix: unix_ms(token.expires_at) / 1000,
             api_domain: token.api_domain.as_ref().map(|d| d.as_str().to_owned()),
         }
     }
@@ -94,7 +133,19 @@ impl FileTokenStore {
         &self.path
     }
 
-    fn read_all(&self) -> io::Result<BTreeMap<String, FileEntry>> {
+    /// Changes the slot of `key` and writes the file again (an unreadable file is replaced).
+    fn update(&self, key: &str, change: impl FnOnce(&mut FileSlot)) -> io::Result<()> {
+        let _guard = self.lock.lock().map_err(|_| poisoned())?;
+        let mut all = self.read_all().unwrap_or_default();
+        change(all.entry(key.to_owned()).or_default());
+        let bytes = serde_json::to_vec_pretty(&all).map_err(io::Error::other)?;
+        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private_atomic(&self.path, &bytes)
+    }
+
+    fn read_all(&self) -> io::Result<BTreeMap<String, FileSlot>> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 io::Error::new(
@@ -111,18 +162,31 @@ impl FileTokenStore {
 impl TokenStore for FileTokenStore {
     fn load(&self, key: &str) -> io::Result<Option<StoredToken>> {
         let _guard = self.lock.lock().map_err(|_| poisoned())?;
-        Ok(self.read_all()?.remove(key).map(FileEntry::token))
+        let slot = self.read_all()?.remove(key);
+        Ok(slot.and_then(|s| s.token).map(FileEntry::token))
     }
 
     fn store(&self, key: &str, token: &StoredToken) -> io::Result<()> {
+        self.update(key, |slot| slot.token = Some(FileEntry::of(token)))
+    }
+
+    /// Kept in the file beside the token, so CLI runs and workers on one machine share Zoho's
+    /// budget of tokens per window.
+    fn mints(&self, key: &str, since: SystemTime) -> io::Result<Option<Vec<SystemTime>>> {
         let _guard = self.lock.lock().map_err(|_| poisoned())?;
-        let mut all = self.read_all().unwrap_or_default();
-        all.insert(key.to_owned(), FileEntry::of(token));
-        let bytes = serde_json::to_vec_pretty(&all).map_err(io::Error::other)?;
-        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        write_private_atomic(&self.path, &bytes)
+        let slot = self.read_all()?.remove(key).unwrap_or_default();
+        let since = unix_ms(since);
+        let times = slot.minted_unix_ms.into_iter().filter(|t| *t > since);
+        Ok(Some(times.map(from_unix_ms).collect()))
+    }
+
+    fn record_mint(&self, key: &str, at: SystemTime) -> io::Result<()> {
+        // Older than a day is of no use to any budget.
+        let day_before = unix_ms(at).saturating_sub(86_400_000);
+        self.update(key, |slot| {
+            slot.minted_unix_ms.retain(|t| *t > day_before);
+            slot.minted_unix_ms.push(unix_ms(at));
+        })
     }
 
     /// An OS advisory lock on `{path}.lock` (`flock` on Unix, `LockFileEx` on Windows), so one
@@ -230,6 +294,43 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn mints_are_counted_across_stores_of_one_file_beside_the_token() {
+        let dir = std::env::temp_dir().join(format!("zoho-token-mints-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("tokens.json");
+        // A file written before mints were counted is read as it is.
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = r#"{"k":{"access_token":"t0","expires_at_unix":2000000000,"api_domain":null}}"#;
+        std::fs::write(&path, old).unwrap();
+        let (a, b) = (FileTokenStore::new(&path), FileTokenStore::new(&path));
+        assert_eq!(a.load("k").unwrap().unwrap().access_token.expose(), "t0");
+        let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + s);
+        a.record_mint("k", t(0)).unwrap();
+        a.record_mint("k", t(100)).unwrap();
+        b.record_mint("other", t(100)).unwrap();
+        assert_eq!(b.mints("k", t(0)).unwrap().unwrap(), vec![t(100)]);
+        assert_eq!(
+            b.mints("k", t(0) - Duration::from_secs(1))
+                .unwrap()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(b.load("k").unwrap().unwrap().access_token.expose(), "t0");
+        b.store("k", &token("t1")).unwrap();
+        assert_eq!(a.mints("k", t(0)).unwrap().unwrap(), vec![t(100)]);
+        assert!(
+            a.load("other").unwrap().is_none(),
+            "mints alone are no token"
+        );
+        let m = MemoryTokenStore::default();
+        m.record_mint("k", t(5)).unwrap();
+        assert_eq!(m.mints("k", t(4)).unwrap().unwrap(), vec![t(5)]);
+        assert_eq!(m.mints("k", t(5)).unwrap().unwrap(), vec![]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

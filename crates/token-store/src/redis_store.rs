@@ -1,12 +1,14 @@
 //! A token store for fleets, on Redis: every worker of every host reads the one token, and a
 //! lease (`SET NX PX`) lets exactly one of them mint when it expires while the others wait and
-//! then read. A lease holder that dies is replaced once its lease expires.
+//! then read. A lease holder that dies is replaced once its lease expires. The times of the
+//! fleet's mints are kept in a sorted set, so that all of it together stays within Zoho's
+//! budget of tokens per refresh token per window.
 
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::{FileEntry, StoredToken, TokenStore};
+use crate::{FileEntry, StoredToken, TokenStore, from_unix_ms, unix_ms};
 
 /// Tokens in Redis, shared by every process and host that uses the same server and prefix.
 ///
@@ -126,6 +128,42 @@ impl TokenStore for RedisTokenStore {
                 .arg("PX")
                 .arg(ms)
                 .query::<()>(c)
+        })
+    }
+
+    fn mints(&self, key: &str, since: SystemTime) -> io::Result<Option<Vec<SystemTime>>> {
+        let k = format!("{}mints:{key}", self.shared.prefix);
+        // Kept: later than `since`.
+        let (upto, after) = (unix_ms(since), format!("({}", unix_ms(since)));
+        let scores: Vec<(String, f64)> = self.shared.with(|c| {
+            redis::cmd("ZREMRANGEBYSCORE")
+                .arg(&k)
+                .arg("-inf")
+                .arg(upto)
+                .query::<()>(c)?;
+            redis::cmd("ZRANGEBYSCORE")
+                .arg(&k)
+                .arg(&after)
+                .arg("+inf")
+                .arg("WITHSCORES")
+                .query(c)
+        })?;
+        let times = scores.into_iter().map(|(_, ms)| from_unix_ms(ms as u64));
+        Ok(Some(times.collect()))
+    }
+
+    fn record_mint(&self, key: &str, at: SystemTime) -> io::Result<()> {
+        let k = format!("{}mints:{key}", self.shared.prefix);
+        let ms = unix_ms(at);
+        let member = format!("{ms}-{}", lease_id());
+        self.shared.with(|c| {
+            redis::cmd("ZADD")
+                .arg(&k)
+                .arg(ms)
+                .arg(&member)
+                .query::<()>(c)?;
+            // Older than a day is of no use to any budget.
+            redis::cmd("PEXPIRE").arg(&k).arg(86_400_000).query::<()>(c)
         })
     }
 

@@ -204,7 +204,7 @@ impl Engine {
     ) -> Result<Ready, Error> {
         let mut cache = self.cache();
         let req = loop {
-            match cache.next(SystemTime::now(), rejected) {
+            match cache.next(self.config.now(), rejected) {
                 TokenStep::Ready(r) => return Ok(self.adopt(r)),
                 TokenStep::Refused(e) => return Err(e),
                 TokenStep::Fetch(req) => break req,
@@ -215,8 +215,8 @@ impl Engine {
                 }
             }
         };
-        let answer = fetch_token(sender, &req);
-        let ready = cache.answer(answer, SystemTime::now())?;
+        let answer = fetch_token(sender, &req, &self.config);
+        let ready = cache.answer(answer, self.config.now())?;
         Ok(self.adopt(ready))
     }
 
@@ -233,7 +233,7 @@ impl Engine {
         sender: &T,
         req: &TokenRequest,
     ) -> Result<Token, Error> {
-        fetch_token(sender, req)
+        fetch_token(sender, req, &self.config)
     }
 
     /// Revokes a refresh token (and the access tokens minted from it).
@@ -340,7 +340,7 @@ impl Engine {
         rejected: Option<&Secret>,
     ) -> Result<Ready, Error> {
         // A cached token (or refusal) is answered at once; only a token request takes turns.
-        match self.cache().next(SystemTime::now(), rejected) {
+        match self.cache().next(self.config.now(), rejected) {
             TokenStep::Ready(r) => return Ok(self.adopt(r)),
             TokenStep::Refused(e) => return Err(e),
             TokenStep::Fetch(_) | TokenStep::Wait(_) => {}
@@ -349,7 +349,7 @@ impl Engine {
         // its token (or its refusal) in the cache.
         let _flight = self.async_tokens.lock().await;
         let req = loop {
-            let step = self.cache().next(SystemTime::now(), rejected);
+            let step = self.cache().next(self.config.now(), rejected);
             match step {
                 TokenStep::Ready(r) => return Ok(self.adopt(r)),
                 TokenStep::Refused(e) => return Err(e),
@@ -357,8 +357,8 @@ impl Engine {
                 TokenStep::Wait(d) => sender.sleep(d).await,
             }
         };
-        let answer = fetch_token_async(sender, &req).await;
-        let ready = self.cache().answer(answer, SystemTime::now())?;
+        let answer = fetch_token_async(sender, &req, &self.config).await;
+        let ready = self.cache().answer(answer, self.config.now())?;
         Ok(self.adopt(ready))
     }
 
@@ -376,7 +376,7 @@ impl Engine {
         sender: &T,
         req: &TokenRequest,
     ) -> Result<Token, Error> {
-        fetch_token_async(sender, req).await
+        fetch_token_async(sender, req, &self.config).await
     }
 
     /// [`revoke`](Self::revoke), async.
@@ -506,17 +506,22 @@ fn attempt_span(req: &Request<Body>, number: u32) -> tracing::Span {
     )
 }
 
-fn fetch_token<S, T: SendRequest<S>>(sender: &T, req: &TokenRequest) -> Result<Token, Error> {
+fn fetch_token<S, T: SendRequest<S>>(
+    sender: &T,
+    req: &TokenRequest,
+    config: &ClientConfig,
+) -> Result<Token, Error> {
     let resp = sender
         .send(req.request()?, &[])
         .map_err(SendError::into_error)?;
     let whole = sender.read_whole(resp).map_err(SendError::into_error)?;
-    req.response(whole, SystemTime::now())
+    req.response(whole, config.now())
 }
 
 async fn fetch_token_async<S: Sync, T: AsyncSendRequest<S>>(
     sender: &T,
     req: &TokenRequest,
+    config: &ClientConfig,
 ) -> Result<Token, Error> {
     let resp = sender
         .send(req.request()?, &[])
@@ -526,5 +531,5 @@ async fn fetch_token_async<S: Sync, T: AsyncSendRequest<S>>(
         .read_whole(resp)
         .await
         .map_err(SendError::into_error)?;
-    req.response(whole, SystemTime::now())
+    req.response(whole, config.now())
 }

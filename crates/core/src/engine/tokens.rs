@@ -97,6 +97,17 @@ pub enum TokenStep {
 /// How often a caller waiting for another process's token looks at the store again.
 const LEASE_POLL: Duration = Duration::from_millis(25);
 
+/// How often a caller waiting for the token budget to free looks again (another process may
+/// mint first and store its token).
+const BUDGET_POLL: Duration = Duration::from_millis(250);
+
+/// What the token budget allows.
+enum Budget {
+    Mint,
+    Keep(Ready),
+    Wait(Duration),
+}
+
 /// The longest wait for another process's token; after it, this one mints (a holder that
 /// hangs must not stop the fleet).
 const LEASE_WAIT: Duration = Duration::from_secs(30);
@@ -124,6 +135,11 @@ pub struct TokenCache {
     /// The store's lease while this cache mints, and since when it has waited for one.
     lease: Option<Box<dyn Send>>,
     waiting_since: Option<SystemTime>,
+    budget: crate::config::TokenBudget,
+    /// This client's own mints in the budget's window, when the store does not count them.
+    minted: Vec<SystemTime>,
+    /// Since when callers have waited for the budget (to warn once per wait).
+    budget_wait: Option<SystemTime>,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -162,6 +178,9 @@ impl TokenCache {
                 .filter(|_| !config.fixed_api_base),
             lease: None,
             waiting_since: None,
+            budget: config.token_budget,
+            minted: Vec::new(),
+            budget_wait: None,
         }
     }
 
@@ -232,7 +251,87 @@ impl TokenCache {
                 return TokenStep::Ready(ready);
             }
         }
-        TokenStep::Fetch(req)
+        match self.budget(now, rejected) {
+            Budget::Mint => TokenStep::Fetch(req),
+            Budget::Keep(ready) => {
+                self.lease = None;
+                TokenStep::Ready(ready)
+            }
+            Budget::Wait(d) => {
+                self.lease = None;
+                TokenStep::Wait(d)
+            }
+        }
+    }
+
+    /// Whether a token may be minted now within [`TokenBudget`](crate::config::TokenBudget),
+    /// counted by the store across the fleet when it counts, otherwise by this client. A token
+    /// that has not expired yet is kept past the refresh margin rather than minting faster than
+    /// one per `window / tokens`, and when the window is full callers wait for it to move on.
+    /// A mint allowed is counted before the request goes out.
+    fn budget(&mut self, now: SystemTime, rejected: Option<&Secret>) -> Budget {
+        let window = self.budget.window;
+        let since = now.checked_sub(window).unwrap_or(SystemTime::UNIX_EPOCH);
+        let shared = match (&self.store, &self.key) {
+            (Some(store), Some(key)) => store.mints(key.as_str(), since).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the token store could not count mints; counting here");
+                None
+            }),
+            _ => None,
+        };
+        self.minted.retain(|t| *t > since);
+        let mints = shared.as_ref().unwrap_or(&self.minted);
+        let (count, oldest, last) = (mints.len(), mints.iter().min(), mints.iter().max());
+        let (oldest, last) = (oldest.copied(), last.copied());
+        let limit = self.budget.tokens.max(1) as usize;
+        let full = count >= limit;
+        let pace = window / self.budget.tokens.max(1);
+        let recent = last.is_some_and(|last| now.duration_since(last).unwrap_or_default() < pace);
+        if (full || recent)
+            && let Some(ready) = self.still_valid(now, rejected)
+        {
+            return Budget::Keep(ready);
+        }
+        if full {
+            let oldest = oldest.unwrap_or(now);
+            let free_at = oldest.checked_add(window).unwrap_or(now);
+            let left = free_at.duration_since(now).unwrap_or_default();
+            if self.budget_wait.is_none() {
+                tracing::warn!(
+                    tokens = limit,
+                    window_secs = window.as_secs(),
+                    wait_secs = left.as_secs(),
+                    "the refresh token's budget of access tokens is used up; waiting for it"
+                );
+            }
+            self.budget_wait = Some(now);
+            return Budget::Wait(left.clamp(Duration::from_millis(1), BUDGET_POLL));
+        }
+        self.budget_wait = None;
+        self.minted.push(now);
+        if let (Some(store), Some(key)) = (&self.store, &self.key)
+            && let Err(e) = store.record_mint(key.as_str(), now)
+        {
+            tracing::warn!(error = %e, "the token store could not count this mint");
+        }
+        Budget::Mint
+    }
+
+    /// The token in use (or stored) if it has not expired, even within the refresh margin.
+    fn still_valid(&mut self, now: SystemTime, rejected: Option<&Secret>) -> Option<Ready> {
+        let fresh = |t: &StoredToken| {
+            !t.needs_refresh(now, Duration::ZERO) && rejected.is_none_or(|r| &t.access_token != r)
+        };
+        if let Some(c) = self.current.as_ref().filter(|c| fresh(c)) {
+            return Some(self.ready(c));
+        }
+        let (store, key) = (self.store.as_ref()?, self.key.as_ref()?);
+        let stored = store.load(key.as_str()).ok()??;
+        fresh(&stored).then(|| {
+            let ready = self.ready(&stored);
+            self.current = Some(stored);
+            ready
+        })
     }
 
     /// A usable token of this identity from the store (not the one just `rejected`).
@@ -345,6 +444,13 @@ mod tests {
         }
     }
 
+    fn ready_after(c: &mut TokenCache, rejected: &Secret) -> Ready {
+        match c.next(t0(), Some(rejected)) {
+            TokenStep::Ready(r) => r,
+            other => panic!("expected a token, got {other:?}"),
+        }
+    }
+
     fn ready(c: &mut TokenCache, now: SystemTime) -> Ready {
         match c.next(now, None) {
             TokenStep::Ready(r) => r,
@@ -352,14 +458,23 @@ mod tests {
         }
     }
 
+    /// A store that counts mints, as the file and Redis stores do.
     #[derive(Default)]
-    struct Store(Mutex<HashMap<String, StoredToken>>);
+    struct Store(Mutex<HashMap<String, StoredToken>>, Mutex<Vec<SystemTime>>);
     impl TokenStore for Store {
         fn load(&self, key: &str) -> std::io::Result<Option<StoredToken>> {
             Ok(self.0.lock().unwrap().get(key).cloned())
         }
         fn store(&self, key: &str, token: &StoredToken) -> std::io::Result<()> {
             self.0.lock().unwrap().insert(key.to_owned(), token.clone());
+            Ok(())
+        }
+        fn mints(&self, _: &str, since: SystemTime) -> std::io::Result<Option<Vec<SystemTime>>> {
+            let all = self.1.lock().unwrap();
+            Ok(Some(all.iter().copied().filter(|t| *t > since).collect()))
+        }
+        fn record_mint(&self, _: &str, at: SystemTime) -> std::io::Result<()> {
+            self.1.lock().unwrap().push(at);
             Ok(())
         }
     }
@@ -494,7 +609,9 @@ mod tests {
 
     #[test]
     fn a_token_shorter_than_the_margin_is_used_for_half_its_life() {
-        let mut c = TokenCache::new(&config("1000.r")); // margin 60 s
+        let mut cfg = config("1000.r"); // margin 60 s
+        cfg.token_budget.tokens = 100; // one token per 6 s at most
+        let mut c = TokenCache::new(&cfg);
         fetch(&mut c, t0());
         c.answer(Ok(token("short", 40, None)), t0()).unwrap();
         assert_eq!(
@@ -502,6 +619,65 @@ mod tests {
             "short"
         );
         fetch(&mut c, t0() + Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_valid_token_is_kept_rather_than_minting_faster_than_the_budget_allows() {
+        // 10 per 600 s: one per 60 s. A 40 s token is kept past its margin, to its expiry.
+        let mut c = TokenCache::new(&config("1000.r"));
+        fetch(&mut c, t0());
+        c.answer(Ok(token("short", 40, None)), t0()).unwrap();
+        assert_eq!(
+            ready(&mut c, t0() + Duration::from_secs(39)).token.expose(),
+            "short"
+        );
+        // Expired, it is replaced at once: the pace keeps valid tokens, it never stalls calls.
+        fetch(&mut c, t0() + Duration::from_secs(40));
+    }
+
+    #[test]
+    fn a_full_budget_waits_for_the_window_instead_of_asking_for_an_eleventh_token() {
+        let mut c = TokenCache::new(&config("1000.r"));
+        let mut last = None;
+        for i in 0..10 {
+            let now = t0() + Duration::from_secs(i);
+            assert!(matches!(c.next(now, last.as_ref()), TokenStep::Fetch(_)));
+            let t = format!("t{i}");
+            c.answer(Ok(token(&t, 3600, None)), now).unwrap();
+            last = Some(Secret::new(t)); // the API refused it: it is needed again at once
+        }
+        let now = t0() + Duration::from_secs(10);
+        assert!(
+            matches!(c.next(now, last.as_ref()), TokenStep::Wait(d) if d == BUDGET_POLL),
+            "an 11th token within 10 minutes"
+        );
+        // The first mint leaves the window 600 s after it: one more token then.
+        let later = t0() + Duration::from_secs(599);
+        assert!(matches!(c.next(later, last.as_ref()), TokenStep::Wait(_)));
+        let free = t0() + Duration::from_secs(600);
+        assert!(matches!(c.next(free, last.as_ref()), TokenStep::Fetch(_)));
+    }
+
+    #[test]
+    fn a_counting_store_shares_the_budget_between_processes() {
+        let store = Arc::new(Store::default());
+        let mut cfg = config("1000.r");
+        cfg.token_store = Some(store.clone());
+        cfg.token_budget.tokens = 2;
+        let (mut a, mut b) = (TokenCache::new(&cfg), TokenCache::new(&cfg));
+        fetch(&mut a, t0());
+        a.answer(Ok(token("a1", 3600, None)), t0()).unwrap();
+        let a1 = Secret::new("a1");
+        // B finds a1 refused too and mints the second token of the window.
+        assert!(matches!(b.next(t0(), Some(&a1)), TokenStep::Fetch(_)));
+        b.answer(Ok(token("b1", 3600, None)), t0()).unwrap();
+        let b1 = Secret::new("b1");
+        // A third process that sees b1 refused may not mint a third token: it waits.
+        let mut c = TokenCache::new(&cfg);
+        assert!(matches!(c.next(t0(), Some(&b1)), TokenStep::Wait(_)));
+        // A, whose a1 was refused, takes B's token from the store.
+        assert_eq!(ready_after(&mut a, &a1).token.expose(), "b1");
+        assert_eq!(store.1.lock().unwrap().len(), 2);
     }
 
     #[test]

@@ -13,6 +13,10 @@
 //!   own process, `runs` times (default 15); reports every sample, the median times (transfer
 //!   by each client's own clock, and whole process) and each client's peak resident memory.
 //!   Linux only.
+//! - `cargo xtask fleet [workers] [minutes] [scale]`: `workers` processes (default 8) share one
+//!   refresh token through a `redis-server` for `minutes` of emulated time (default 20, run 60
+//!   times faster than real time) with 60-second tokens; fails on any `Access Denied` or more
+//!   than 10 tokens in a 10-minute window.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +24,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod fleet;
 mod readme;
 
 const CHECKS: &[(&str, &[&str])] = &[
@@ -49,13 +54,22 @@ fn main() -> ExitCode {
             bench::run(mb, runs)
         }
         Some("bench-client") => bench::client(&args[1..]),
+        Some("fleet") => {
+            let n = |i: usize, d: u64| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+            fleet::run(&fleet::Plan {
+                workers: n(1, 8) as usize,
+                minutes: n(2, 20),
+                scale: n(3, 60) as f64,
+            })
+        }
+        Some("fleet-worker") => fleet::worker(&args[1..]),
         Some("readme") => readme::run(),
         Some("bench-emulator") => {
             let mib = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             bench_emulator(mib)
         }
         _ => Err(String::from(
-            "usage: cargo xtask ci | readme | bench [MB] [runs] | bench-emulator [MiB]\n\n  ci               fmt --check, clippy -D warnings, tests\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS",
+            "usage: cargo xtask ci | readme | bench [MB] [runs] | bench-emulator [MiB] | fleet [workers] [minutes] [scale]\n\n  ci               fmt --check, clippy -D warnings, tests\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS\n  fleet            8 workers on one Redis store, 20 emulated minutes of 60 s tokens: no Access Denied, <= 10 tokens per 10 minutes",
         )),
     };
     match result {

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::modules::{self, Product};
-use crate::oauth::now_ms;
 use crate::store::{
     self, AccessToken, Attachment, GrantCode, Photo, RefreshToken, StoredFile, lock,
 };
@@ -162,7 +161,7 @@ pub fn grant_code(app: &App, scopes: Vec<String>) -> String {
         GrantCode {
             client_id: store::CLIENT_ID.to_owned(),
             scopes,
-            expires_at_ms: now_ms() + 180_000,
+            expires_at_ms: app.now_ms() + 180_000,
         },
     );
     app.persist(&st);
@@ -186,7 +185,7 @@ pub fn mint(app: &App, scopes: Vec<String>) -> String {
         token.clone(),
         AccessToken {
             scopes,
-            expires_at_ms: Some(now_ms() + (lifetime as i64) * 1000),
+            expires_at_ms: Some(app.now_ms() + (lifetime as i64) * 1000),
             refresh: None,
         },
     );
@@ -201,7 +200,7 @@ async fn expire(State(app): State<Arc<App>>) -> Response {
 /// Expires every access token now.
 pub fn expire_tokens(app: &App) -> usize {
     let mut st = lock(&app.state);
-    let now = now_ms();
+    let now = app.now_ms();
     let mut n = 0;
     for t in st.access_tokens.values_mut() {
         t.expires_at_ms = Some(now - 1);

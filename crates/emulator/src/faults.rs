@@ -79,6 +79,8 @@ pub struct Stats {
     pub tokens_issued: u64,
     /// Token requests refused by the per-refresh-token limit.
     pub token_limit_refusals: u64,
+    /// The most access tokens one refresh token minted within any one window of the limit.
+    pub most_tokens_in_a_window: u64,
     /// Injected faults, by kind.
     pub injected: Injected,
 }

@@ -32,7 +32,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::routing::post;
@@ -86,6 +86,10 @@ pub struct Config {
     pub token_limit_window_secs: u64,
     /// Most ids in one bulk delete.
     pub max_delete_ids: usize,
+    /// How much faster than real time the emulator's clock runs (token lifetimes, the token
+    /// limit's window, grant codes): 60 makes a minute pass in a second. Clients read the same
+    /// time from [`Emulator::time`].
+    pub time_scale: f64,
     /// Faults to inject from the start.
     pub faults: FaultPlan,
 }
@@ -100,6 +104,7 @@ impl Default for Config {
             token_limit: 10,
             token_limit_window_secs: 600,
             max_delete_ids: 100,
+            time_scale: 1.0,
             faults: FaultPlan::default(),
         }
     }
@@ -120,9 +125,21 @@ pub(crate) struct App {
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<Stats>,
     pub in_flight: Arc<AtomicUsize>,
+    /// Where emulated and real time meet.
+    pub anchor: SystemTime,
 }
 
 impl App {
+    /// The emulator's time, in milliseconds since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(self.anchor)
+            .unwrap_or_default();
+        let now = self.anchor + real.mul_f64(self.config.time_scale.max(0.0));
+        now.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
     /// Saves the state when running with a data directory.
     pub fn persist(&self, st: &State) {
         if let Some(dir) = &self.config.data_dir
@@ -173,6 +190,7 @@ impl Emulator {
             faults: Mutex::new(fault_state),
             stats: Mutex::new(Stats::default()),
             in_flight: Arc::new(AtomicUsize::new(0)),
+            anchor: SystemTime::now(),
             config,
         });
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
@@ -200,6 +218,12 @@ impl Emulator {
     /// An access token with every scope that never expires.
     pub fn access_token(&self) -> &'static str {
         ACCESS_TOKEN
+    }
+
+    /// The emulator's clock: it reads `anchor + d * scale` at real time `anchor + d`
+    /// ([`Config::time_scale`]), for clients to read the same time (`zoho_core::ScaledTime`).
+    pub fn time(&self) -> (SystemTime, f64) {
+        (self.app.anchor, self.app.config.time_scale)
     }
 
     /// The counters.

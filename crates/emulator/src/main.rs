@@ -21,6 +21,10 @@ struct Args {
     /// Access tokens per refresh token per window.
     #[arg(long, default_value_t = 10)]
     token_limit: usize,
+    /// Run the clock this many times faster than real time (token lifetimes, the token limit's
+    /// window); clients read the same time from the printed `time_anchor_unix_ms`.
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
     /// Largest attachment, in bytes (default 100 MiB).
     #[arg(long)]
     max_attachment_bytes: Option<u64>,
@@ -48,6 +52,7 @@ fn main() -> std::process::ExitCode {
         limits,
         token_lifetime_secs: args.token_lifetime,
         token_limit: args.token_limit,
+        time_scale: args.time_scale,
         faults,
         ..Config::default()
     };
@@ -65,6 +70,13 @@ fn main() -> std::process::ExitCode {
     println!("client_secret={}", zoho_emulator::CLIENT_SECRET);
     println!("refresh_token={}", zoho_emulator::REFRESH_TOKEN);
     println!("admin={}/__emulator/stats", emu.base_url());
+    let (anchor, scale) = emu.time();
+    if scale != 1.0 {
+        let ms = anchor
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        println!("time_anchor_unix_ms={ms} time_scale={scale}");
+    }
     println!(
         "export ZOHO_BASE_URL={} ZOHO_CLIENT_ID={} ZOHO_CLIENT_SECRET={} ZOHO_REFRESH_TOKEN={}",
         emu.base_url(),

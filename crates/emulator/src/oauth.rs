@@ -16,11 +16,6 @@ use crate::modules::Product;
 use crate::store::{AccessToken, RefreshToken, lock};
 use crate::zoho::{self, err};
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 fn oauth_error(error: &str) -> Response {
     zoho::json(StatusCode::OK, &json!({ "error": error }))
 }
@@ -69,7 +64,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
     if st.clients.get(client_id).map(String::as_str) != Some(secret) {
         return oauth_error("invalid_client");
     }
-    let now = now_ms();
+    let now = app.now_ms();
     let (scopes, refresh, new_refresh) = match get(&p, "grant_type") {
         Some("refresh_token") => {
             let Some(rt) = get(&p, "refresh_token") else {
@@ -118,6 +113,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
         _ => return oauth_error("unsupported_grant_type"),
     };
     // Zoho's limit: N access tokens per refresh token per window (10 per 10 minutes).
+    let mut in_window = 0;
     if let Some(rt) = &refresh {
         let (limit, window) = (app.config.token_limit, app.config.token_limit_window_ms());
         let log = st.mint_log.entry(rt.clone()).or_default();
@@ -135,6 +131,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
             );
         }
         log.push(now);
+        in_window = log.len() as u64;
     }
     let (lifetime_secs, api_domain) = {
         let f = lock(&app.faults);
@@ -156,7 +153,10 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
     );
     app.persist(&st);
     drop(st);
-    lock(&app.stats).tokens_issued += 1;
+    let mut stats = lock(&app.stats);
+    stats.tokens_issued += 1;
+    stats.most_tokens_in_a_window = stats.most_tokens_in_a_window.max(in_window);
+    drop(stats);
     let mut body = json!({
         "access_token": access,
         "api_domain": api_domain,
@@ -285,7 +285,7 @@ pub fn check_token(app: &App, headers: &HeaderMap) -> Result<Vec<String>, Respon
     let st = lock(&app.state);
     match st.access_tokens.get(token.trim()) {
         None => Err(err::invalid_token()),
-        Some(t) if t.expires_at_ms.is_some_and(|e| e <= now_ms()) => {
+        Some(t) if t.expires_at_ms.is_some_and(|e| e <= app.now_ms()) => {
             drop(st);
             lock(&app.stats).injected.expired_tokens += 1;
             Err(err::invalid_token())

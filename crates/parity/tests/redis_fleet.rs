@@ -6,62 +6,29 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{CALLS, all_pass, calls_at_once, child, store_expired_token};
 use zoho_core::ClientConfig;
 use zoho_emulator::Emulator;
+use zoho_parity::RedisServer;
 use zoho_token_store::RedisTokenStore;
 
 const PROCESSES: usize = 4;
 
-/// A `redis-server` on a free loopback port, stopped on drop. `None` (with a note) when the
-/// binary is missing outside CI; under `CI=true` that is a failure.
-struct Redis(Child, String);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis() -> Option<Redis> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn();
-    let child = match child {
-        Ok(c) => c,
-        Err(e) if std::env::var_os("CI").is_none() => {
+/// A `redis-server` of its own. `None` (with a note) when the binary is missing outside CI;
+/// under `CI=true` that is a failure.
+fn redis() -> Option<RedisServer> {
+    match RedisServer::start() {
+        Ok(r) => Some(r),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::env::var_os("CI").is_none() => {
             eprintln!("skipped: redis-server is not installed ({e}); apt-get install redis-server");
-            return None;
+            None
         }
-        Err(e) => panic!("redis-server is needed under CI ({e}): .ci/run installs it"),
-    };
-    let redis = Redis(child, format!("redis://127.0.0.1:{port}/"));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
+        Err(e) => panic!("redis-server is needed ({e}): .ci/run installs it"),
     }
-    Some(redis)
 }
 
 fn config(base: &str, redis: &str) -> ClientConfig {
@@ -101,10 +68,10 @@ fn child_worker() {
     calls_at_once(config, true);
 }
 
-fn worker(emu: &Emulator, redis: &Redis, hold: bool) -> Command {
+fn worker(emu: &Emulator, redis: &RedisServer, hold: bool) -> Command {
     let mut c = child("child_worker");
     c.env("ZOHO_FLEET_BASE", emu.base_url())
-        .env("ZOHO_FLEET_REDIS", &redis.1);
+        .env("ZOHO_FLEET_REDIS", redis.url());
     if hold {
         c.env("ZOHO_FLEET_HOLD", "1");
     }
@@ -112,7 +79,7 @@ fn worker(emu: &Emulator, redis: &Redis, hold: bool) -> Command {
 }
 
 /// Runs the workers at once; every one must succeed.
-fn run_workers(emu: &Emulator, redis: &Redis) {
+fn run_workers(emu: &Emulator, redis: &RedisServer) {
     all_pass(
         (0..PROCESSES)
             .map(|_| worker(emu, redis, false).spawn().unwrap())
@@ -124,7 +91,7 @@ fn run_workers(emu: &Emulator, redis: &Redis) {
 fn a_fleet_on_redis_mints_one_token() {
     let Some(redis) = redis() else { return };
     let emu = Emulator::start(Default::default()).unwrap();
-    store_expired_token(&config(emu.base_url(), &redis.1));
+    store_expired_token(&config(emu.base_url(), redis.url()));
     let before = emu.stats();
     run_workers(&emu, &redis);
     let after = emu.stats();
@@ -143,7 +110,7 @@ fn a_fleet_on_redis_mints_one_token() {
 fn a_lease_holder_killed_mid_mint_is_replaced() {
     let Some(redis) = redis() else { return };
     let emu = Emulator::start(Default::default()).unwrap();
-    store_expired_token(&config(emu.base_url(), &redis.1));
+    store_expired_token(&config(emu.base_url(), redis.url()));
     let mut holder = worker(&emu, &redis, true).spawn().unwrap();
     // The test harness prints its own lines first.
     let out = BufReader::new(holder.stdout.take().unwrap());
@@ -172,8 +139,8 @@ fn the_fleet_counts_its_mints_in_redis() {
     use zoho_core::TokenStore;
     let Some(redis) = redis() else { return };
     let (a, b) = (
-        RedisTokenStore::new(&redis.1).unwrap(),
-        RedisTokenStore::new(&redis.1).unwrap(),
+        RedisTokenStore::new(redis.url()).unwrap(),
+        RedisTokenStore::new(redis.url()).unwrap(),
     );
     let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + s);
     assert_eq!(b.mints("k", t(0)).unwrap(), Some(vec![]));
@@ -188,7 +155,7 @@ fn the_fleet_counts_its_mints_in_redis() {
     // The window moves on: what is before it is forgotten, by every store.
     assert_eq!(b.mints("k", t(1)).unwrap().unwrap(), vec![t(300)]);
     assert_eq!(a.mints("k", t(0)).unwrap().unwrap(), vec![t(300)]);
-    let other = RedisTokenStore::new(&redis.1)
+    let other = RedisTokenStore::new(redis.url())
         .unwrap()
         .with_prefix("fleet-b:");
     assert_eq!(other.mints("k", t(0)).unwrap(), Some(vec![]));

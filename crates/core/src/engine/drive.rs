@@ -340,10 +340,10 @@ impl Engine {
         rejected: Option<&Secret>,
     ) -> Result<Ready, Error> {
         // A cached token (or refusal) is answered at once; only a token request takes turns.
-        match self.cache().next(self.config.now(), rejected) {
-            TokenStep::Ready(r) => return Ok(self.adopt(r)),
-            TokenStep::Refused(e) => return Err(e),
-            TokenStep::Fetch(_) | TokenStep::Wait(_) => {}
+        match self.cache().cached(self.config.now(), rejected) {
+            Some(TokenStep::Ready(r)) => return Ok(self.adopt(r)),
+            Some(TokenStep::Refused(e)) => return Err(e),
+            Some(TokenStep::Fetch(_) | TokenStep::Wait(_)) | None => {}
         }
         // One caller at a time past this point, across the token request: the others then find
         // its token (or its refusal) in the cache.

@@ -48,12 +48,18 @@ pub fn print_url(
     modules: &[String],
 ) -> Result<(), Failure> {
     check_modules(modules)?;
-    let dc = match &g.dc {
-        Some(d) => d.parse().map_err(|e| Failure::usage(format!("{e}.")))?,
-        None => zoho_core::DataCenter::Us,
+    let scopes = scopes(g, modules);
+    let (endpoints, custom) = crate::settings::endpoints(g, None)?;
+    let url = match endpoints.data_center.filter(|_| !custom) {
+        Some(dc) => zoho_core::consent::authorization_url(dc, client_id, &scopes, redirect_uri),
+        // A custom base (the emulator) is its own accounts server and consent page.
+        None => zoho_core::consent::authorization_url_at(
+            endpoints.accounts.as_str(),
+            client_id,
+            &scopes,
+            redirect_uri,
+        ),
     };
-    let url =
-        zoho_core::consent::authorization_url(dc, client_id, &scopes(g, modules), redirect_uri);
     if g.json {
         println!("{}", json!({ "url": url }));
     } else {

@@ -697,7 +697,12 @@ fn consent_url_scopes_and_a_pasted_redirect() {
         "--redirect-uri",
         "http://localhost/cb",
     ]);
-    assert!(url.starts_with("https://accounts.zoho.com/oauth/v2/auth?scope=ZohoCRM.modules.ALL%2CZohoCRM.files.ALL&client_id=1000.ID"), "{url}");
+    // With a base URL (the emulator), the consent page is its own.
+    let consent = format!(
+        "{}/oauth/v2/auth?scope=ZohoCRM.modules.ALL%2CZohoCRM.files.ALL&client_id=1000.ID",
+        t.emu.base_url()
+    );
+    assert!(url.starts_with(&consent), "{url}");
     assert!(
         url.contains("access_type=offline") && url.contains("prompt=consent"),
         "{url}"
@@ -735,6 +740,59 @@ fn consent_url_scopes_and_a_pasted_redirect() {
     assert!(refused.contains("OAUTH_SCOPE_MISMATCH"), "{refused}");
     let named = "it needs ZohoCRM.modules.Deals.READ, ZohoCRM.modules.attachments.READ";
     assert!(refused.contains(named), "{refused}");
+    // The whole flow against the emulator's consent page, which approves at once: the URL
+    // `auth url` prints, the browser's redirect, `auth login --redirect-url`, a call.
+    let url = out(&[
+        "auth",
+        "url",
+        "--client-id",
+        zoho_emulator::CLIENT_ID,
+        "--redirect-uri",
+        "http://localhost/cb",
+    ]);
+    let redirect = redirect_of(&url);
+    assert!(
+        redirect.starts_with("http://localhost/cb?code="),
+        "{redirect}"
+    );
+    assert!(
+        redirect.contains("&location=us&accounts-server="),
+        "{redirect}"
+    );
+    t.zoho()
+        .args(["auth", "login", "--client-id", zoho_emulator::CLIENT_ID])
+        .args(["--client-secret", zoho_emulator::CLIENT_SECRET])
+        .args(["--redirect-url", &redirect])
+        .assert()
+        .success();
+    t.zoho()
+        .args(["attachments", "list", "Deals", "5725767000000040001"])
+        .assert()
+        .success();
+}
+
+/// Where a plain HTTP GET of `url` is redirected to, as a browser would be sent.
+fn redirect_of(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
+    answer
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("location"))
+        })
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap()
 }
 
 /// The stderr of a command that fails with the authentication exit code (3).

@@ -24,6 +24,18 @@ pub fn authorization_url(
         DataCenter::Cn => DataCenter::Cn.accounts_url(),
         _ => DataCenter::Us.accounts_url(),
     };
+    authorization_url_at(accounts, client_id, scopes, redirect_uri)
+}
+
+/// [`authorization_url`] on another accounts server: a custom base URL (the emulator, whose
+/// consent page approves at once, or a proxy).
+pub fn authorization_url_at(
+    accounts: &str,
+    client_id: &str,
+    scopes: &[String],
+    redirect_uri: &str,
+) -> String {
+    let accounts = accounts.trim_end_matches('/');
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("scope", &scopes.join(","))
         .append_pair("client_id", client_id)

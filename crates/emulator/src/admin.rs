@@ -162,6 +162,7 @@ pub fn grant_code(app: &App, scopes: Vec<String>) -> String {
             client_id: store::CLIENT_ID.to_owned(),
             scopes,
             expires_at_ms: app.now_ms() + 180_000,
+            dc: None,
         },
     );
     app.persist(&st);
@@ -187,6 +188,7 @@ pub fn mint(app: &App, scopes: Vec<String>) -> String {
             scopes,
             expires_at_ms: Some(app.now_ms() + (lifetime as i64) * 1000),
             refresh: None,
+            dc: None,
         },
     );
     app.persist(&st);
@@ -231,6 +233,7 @@ fn seed_state(app: &App) -> Vec<(String, &'static [u8])> {
         RefreshToken {
             client_id: store::CLIENT_ID.into(),
             scopes: all.clone(),
+            dc: None,
         },
     );
     st.access_tokens.insert(
@@ -239,6 +242,7 @@ fn seed_state(app: &App) -> Vec<(String, &'static [u8])> {
             scopes: all,
             expires_at_ms: None,
             refresh: None,
+            dc: None,
         },
     );
     for (product, prefix) in [

@@ -105,13 +105,24 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
 }
 
 async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Body>>) -> Response {
-    let segs: Vec<String> = req
+    let mut segs: Vec<String> = req
         .uri()
         .path()
         .trim_matches('/')
         .split('/')
         .map(decode)
         .collect();
+    // `/dc/{dc}/...`: the API of one data centre.
+    let dc = match segs.first().map(String::as_str) {
+        Some("dc") => match segs.get(1).map(|d| d.to_ascii_lowercase()) {
+            Some(d) if crate::DATA_CENTRES.contains(&d.as_str()) => {
+                segs.drain(..2);
+                Some(d)
+            }
+            _ => return err::invalid_url_pattern(),
+        },
+        _ => None,
+    };
     let Some(product) = segs.first().and_then(|p| Product::parse(p)) else {
         return err::invalid_url_pattern();
     };
@@ -123,7 +134,7 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
     let (Some(version), Some(route)) = (version, route(product, &segs)) else {
         return err::invalid_url_pattern();
     };
-    let scopes = match oauth::check_token(app, req.headers()) {
+    let scopes = match oauth::check_token(app, req.headers(), dc.as_deref()) {
         Ok(s) => s,
         Err(resp) => return resp,
     };

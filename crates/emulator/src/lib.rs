@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 pub use faults::{DropDownloads, FailNext, FailNth, FaultPlan, Injected, Stats};
 pub use modules::Product;
@@ -90,9 +90,19 @@ pub struct Config {
     /// limit's window, grant codes): 60 makes a minute pass in a second. Clients read the same
     /// time from [`Emulator::time`].
     pub time_scale: f64,
+    /// The org's data centre (`us`, `eu`, `in`, `au`, `jp`, `ca`, `sa`, `cn`, `uk`): where its
+    /// grants and refresh tokens belong, named by the consent redirect's `location`.
+    pub home_data_centre: String,
+    /// The data centres the seeded client is enabled for in the API console; elsewhere its
+    /// token requests get `invalid_client`. Default: all.
+    pub client_data_centres: Vec<String>,
     /// Faults to inject from the start.
     pub faults: FaultPlan,
 }
+
+/// The data centres the emulator serves accounts servers and APIs for, under
+/// `/accounts/{dc}` and `/dc/{dc}`.
+pub const DATA_CENTRES: &[&str] = &["us", "eu", "in", "au", "jp", "ca", "sa", "cn", "uk"];
 
 impl Default for Config {
     fn default() -> Self {
@@ -105,6 +115,8 @@ impl Default for Config {
             token_limit_window_secs: 600,
             max_delete_ids: 100,
             time_scale: 1.0,
+            home_data_centre: String::from("us"),
+            client_data_centres: DATA_CENTRES.iter().map(|d| (*d).to_owned()).collect(),
             faults: FaultPlan::default(),
         }
     }
@@ -307,8 +319,12 @@ fn serve(
             }
         };
         let router = Router::new()
+            .route("/oauth/v2/auth", get(oauth::consent))
             .route("/oauth/v2/token", post(oauth::token))
             .route("/oauth/v2/token/revoke", post(oauth::revoke))
+            .route("/accounts/{dc}/oauth/v2/auth", get(oauth::consent_at))
+            .route("/accounts/{dc}/oauth/v2/token", post(oauth::token_at))
+            .route("/accounts/{dc}/oauth/v2/token/revoke", post(oauth::revoke))
             .nest("/__emulator", admin::router())
             .fallback(api::dispatch)
             .with_state(app);

@@ -3,10 +3,19 @@
 //! calls (zoho-api-facts §6).
 //!
 //! Refusals are answered as Zoho answers them: HTTP 200 with `{"error": "..."}`.
+//!
+//! Several data centres, as Zoho runs them (zoho-api-facts §7): each has its accounts server
+//! under `/accounts/{dc}` and its API under `/dc/{dc}`. The consent page (`GET /oauth/v2/auth`)
+//! approves at once and redirects with `code`, `location` (the org's data centre) and
+//! `accounts-server`; a grant or refresh token works only at its own data centre's accounts
+//! server (`invalid_code` elsewhere), the client only where it is enabled (`invalid_client`),
+//! a token answer's `api_domain` is its data centre's API, and the limit of tokens per refresh
+//! token counts across every accounts server. The root `/oauth/v2/token` is the org's own
+//! data centre, with the emulator itself as `api_domain`.
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode, header};
 use serde_json::json;
@@ -53,15 +62,101 @@ pub fn split_scopes(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// `POST /oauth/v2/token`
+/// A data centre the emulator serves, or 404 as a host that does not exist.
+fn known_dc(dc: &str) -> Result<String, Response> {
+    let dc = dc.to_ascii_lowercase();
+    if crate::DATA_CENTRES.contains(&dc.as_str()) {
+        Ok(dc)
+    } else {
+        Err(err::invalid_url_pattern())
+    }
+}
+
+/// `GET /oauth/v2/auth`: Zoho's consent page, approved at once.
+pub async fn consent(State(app): State<Arc<App>>, req: Request) -> Response {
+    approve(&app, req).await
+}
+
+/// `GET /accounts/{dc}/oauth/v2/auth`.
+pub async fn consent_at(
+    State(app): State<Arc<App>>,
+    Path(dc): Path<String>,
+    req: Request,
+) -> Response {
+    match known_dc(&dc) {
+        Ok(_) => approve(&app, req).await,
+        Err(resp) => resp,
+    }
+}
+
+/// Redirects to `redirect_uri` with a grant code for the org's data centre, its `location` and
+/// its `accounts-server`, or with `error=` for a request Zoho's page would refuse.
+async fn approve(app: &App, req: Request) -> Response {
+    let p = params(req).await;
+    let Some(redirect) = get(&p, "redirect_uri").filter(|r| r.starts_with("http")) else {
+        // Zoho shows an error page: there is nowhere to redirect to.
+        return zoho::json(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": "invalid_redirect_uri" }),
+        );
+    };
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    let known = get(&p, "client_id").is_some_and(|c| lock(&app.state).clients.contains_key(c));
+    if !known {
+        q.append_pair("error", "invalid_client");
+    } else if get(&p, "response_type") != Some("code") {
+        q.append_pair("error", "unsupported_response_type");
+    } else if let Some(scope) = get(&p, "scope") {
+        let home = app.config.home_data_centre.to_ascii_lowercase();
+        let code = crate::admin::grant_code(app, split_scopes(scope));
+        q.append_pair("code", &code)
+            .append_pair("location", &home)
+            .append_pair(
+                "accounts-server",
+                &format!("{}/accounts/{home}", app.base_url),
+            );
+    } else {
+        q.append_pair("error", "invalid_scope");
+    }
+    let sep = if redirect.contains('?') { '&' } else { '?' };
+    let location = format!("{redirect}{sep}{}", q.finish());
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, location)
+        .body(axum::body::Body::empty())
+        .unwrap_or_default()
+}
+
+/// `POST /oauth/v2/token`: the org's own data centre.
 pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
+    issue(&app, None, req).await
+}
+
+/// `POST /accounts/{dc}/oauth/v2/token`.
+pub async fn token_at(
+    State(app): State<Arc<App>>,
+    Path(dc): Path<String>,
+    req: Request,
+) -> Response {
+    match known_dc(&dc) {
+        Ok(dc) => issue(&app, Some(dc), req).await,
+        Err(resp) => resp,
+    }
+}
+
+async fn issue(app: &App, at: Option<String>, req: Request) -> Response {
     lock(&app.stats).token_requests += 1;
     let p = params(req).await;
     let (Some(client_id), Some(secret)) = (get(&p, "client_id"), get(&p, "client_secret")) else {
         return oauth_error("invalid_client");
     };
+    let home = app.config.home_data_centre.to_ascii_lowercase();
+    let dc = at.clone().unwrap_or_else(|| home.clone());
+    // Grants and refresh tokens of the org's own data centre carry `None`.
+    let belongs = |owner: &Option<String>| owner.as_deref().unwrap_or(&home) == dc;
+    let enabled = at.is_none() || app.config.client_data_centres.iter().any(|d| d == &dc);
     let mut st = lock(&app.state);
-    if st.clients.get(client_id).map(String::as_str) != Some(secret) {
+    if st.clients.get(client_id).map(String::as_str) != Some(secret) || !enabled {
         return oauth_error("invalid_client");
     }
     let now = app.now_ms();
@@ -71,7 +166,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                 return oauth_error("invalid_code");
             };
             match st.refresh_tokens.get(rt) {
-                Some(r) if r.client_id == client_id => {
+                Some(r) if r.client_id == client_id && belongs(&r.dc) => {
                     (r.scopes.clone(), Some(rt.to_owned()), None)
                 }
                 _ => return oauth_error("invalid_code"),
@@ -81,6 +176,10 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
             let Some(code) = get(&p, "code") else {
                 return oauth_error("invalid_code");
             };
+            // Another data centre's accounts server does not know the code: it stays unused.
+            if st.grant_codes.get(code).is_some_and(|g| !belongs(&g.dc)) {
+                return oauth_error("invalid_code");
+            }
             match st.grant_codes.remove(code) {
                 Some(g) if g.client_id == client_id && g.expires_at_ms > now => {
                     let rt = st.new_secret("1000.");
@@ -89,6 +188,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
                         RefreshToken {
                             client_id: client_id.to_owned(),
                             scopes: g.scopes.clone(),
+                            dc: g.dc.clone(),
                         },
                     );
                     (g.scopes, Some(rt.clone()), Some(rt))
@@ -139,8 +239,11 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
             .plan
             .token_lifetime_secs
             .unwrap_or(app.config.token_lifetime_secs);
-        let domain = f.plan.api_domain.clone();
-        (lifetime, domain.unwrap_or_else(|| app.base_url.clone()))
+        let own = match &at {
+            Some(dc) => format!("{}/dc/{dc}", app.base_url),
+            None => app.base_url.clone(),
+        };
+        (lifetime, f.plan.api_domain.clone().unwrap_or(own))
     };
     let access = st.new_secret("1000.");
     st.access_tokens.insert(
@@ -149,6 +252,7 @@ pub async fn token(State(app): State<Arc<App>>, req: Request) -> Response {
             scopes: scopes.clone(),
             expires_at_ms: Some(now + (lifetime_secs as i64) * 1000),
             refresh,
+            dc: at,
         },
     );
     app.persist(&st);
@@ -268,8 +372,13 @@ pub fn grants(scopes: &[String], product: Product, need: &Need<'_>) -> bool {
     }
 }
 
-/// Checks `Authorization: Zoho-oauthtoken <token>`; returns the token's scopes.
-pub fn check_token(app: &App, headers: &HeaderMap) -> Result<Vec<String>, Response> {
+/// Checks `Authorization: Zoho-oauthtoken <token>`; returns the token's scopes. Under `/dc/{dc}`
+/// (`dc`), a token of another data centre is unknown there: `INVALID_TOKEN`.
+pub fn check_token(
+    app: &App,
+    headers: &HeaderMap,
+    dc: Option<&str>,
+) -> Result<Vec<String>, Response> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -288,6 +397,15 @@ pub fn check_token(app: &App, headers: &HeaderMap) -> Result<Vec<String>, Respon
         Some(t) if t.expires_at_ms.is_some_and(|e| e <= app.now_ms()) => {
             drop(st);
             lock(&app.stats).injected.expired_tokens += 1;
+            Err(err::invalid_token())
+        }
+        Some(t)
+            if dc.is_some_and(|d| {
+                t.dc.as_deref()
+                    .unwrap_or(&app.config.home_data_centre)
+                    .ne(d)
+            }) =>
+        {
             Err(err::invalid_token())
         }
         Some(t) => Ok(t.scopes.clone()),

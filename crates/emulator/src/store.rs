@@ -76,6 +76,9 @@ pub struct StoredFile {
 pub struct RefreshToken {
     pub client_id: String,
     pub scopes: Vec<String>,
+    /// The data centre it belongs to (`None`: the org's own).
+    #[serde(default)]
+    pub dc: Option<String>,
 }
 
 /// An access token.
@@ -86,6 +89,9 @@ pub struct AccessToken {
     pub expires_at_ms: Option<i64>,
     /// The refresh token that minted it.
     pub refresh: Option<String>,
+    /// The data centre whose accounts server issued it (`None`: the org's own).
+    #[serde(default)]
+    pub dc: Option<String>,
 }
 
 /// A one-time grant code.
@@ -94,6 +100,9 @@ pub struct GrantCode {
     pub client_id: String,
     pub scopes: Vec<String>,
     pub expires_at_ms: i64,
+    /// The data centre it was granted in (`None`: the org's own).
+    #[serde(default)]
+    pub dc: Option<String>,
 }
 
 /// Everything the emulator remembers.

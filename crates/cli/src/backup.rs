@@ -165,6 +165,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
                     match fetch_one(api, &t, &args.module, &args.out, &record, &item, &pb) {
                         Ok(entry) => {
                             if let Ok(mut f) = manifest.lock() {
+                                let _writing = crate::interrupt::writing();
                                 let line = serde_json::to_string(&entry).unwrap_or_default();
                                 let _ = writeln!(f, "{line}").and_then(|()| f.flush());
                             }
@@ -187,18 +188,18 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     let (count, bytes) = fetched.into_inner().unwrap_or_default();
     let failures = failures.into_inner().unwrap_or_default();
     if g.json {
-        println!(
+        out!(
             "{}",
             json!({ "records": records.len(), "downloaded": count, "bytes": bytes, "already_done": already, "links_skipped": links, "failed": failures, "manifest": manifest_path })
         );
     } else {
-        println!(
+        out!(
             "Backed up {count} attachment(s), {bytes} bytes, from {} record(s) into {}; {already} already there, {links} link(s) skipped.",
             records.len(),
             args.out.display()
         );
         for f in &failures {
-            println!("  failed: {f}");
+            out!("  failed: {f}");
         }
     }
     if !failures.is_empty() {
@@ -224,6 +225,7 @@ fn fetch_one(
     let a = Attachments::new(t, ops);
     let dir = out.join(record.as_str());
     std::fs::create_dir_all(&dir).map_err(|e| Failure::io("cannot create a directory", e))?;
+    crate::interrupt::watch(&dir);
     let name =
         disposition::safe_file_name(item.file_name.as_deref().unwrap_or_default(), "attachment");
     let path = dir.join(format!("{}-{name}", item.id));

@@ -34,9 +34,9 @@ pub fn print_scopes(g: &Global, modules: &[String]) -> Result<(), Failure> {
     check_modules(modules)?;
     let scopes = scopes(g, modules);
     if g.json {
-        println!("{}", json!({ "scopes": scopes }));
+        out!("{}", json!({ "scopes": scopes }));
     } else {
-        println!("{}", scopes.join(","));
+        out!("{}", scopes.join(","));
     }
     Ok(())
 }
@@ -61,9 +61,9 @@ pub fn print_url(
         ),
     };
     if g.json {
-        println!("{}", json!({ "url": url }));
+        out!("{}", json!({ "url": url }));
     } else {
-        println!("{url}");
+        out!("{url}");
         eprintln!(
             "Open it, consent, then run `zoho auth login --client-id {client_id} --redirect-url '<the URL the browser went to>'`."
         );

@@ -30,17 +30,18 @@ impl Steps<'_> {
                 ("FAILED", Some(e), None)
             }
         };
-        if self.g.json {
-            println!(
+        // A closed stdout stops nothing here: the demo runs to its end and cleans up.
+        let _ = if self.g.json {
+            crate::fail::print_line(format_args!(
                 "{}",
                 json!({ "product": product, "step": what, "ok": detail.is_none(), "error": detail })
-            );
+            ))
         } else {
             match detail {
-                None => println!("  [{mark}] {what}"),
-                Some(d) => println!("  [{mark}] {what}: {d}"),
+                None => crate::fail::print_line(format_args!("  [{mark}] {what}")),
+                Some(d) => crate::fail::print_line(format_args!("  [{mark}] {what}: {d}")),
             }
-        }
+        };
         value
     }
 }
@@ -51,7 +52,7 @@ pub fn run(g: &Global) -> Result<(), Failure> {
     let work = std::env::temp_dir().join(format!("zoho-demo-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| Failure::io("cannot create a work directory", e))?;
     if !g.json {
-        println!(
+        out!(
             "Started a local Zoho emulator at {} (no Zoho account needed).",
             emu.base_url()
         );
@@ -80,7 +81,7 @@ pub fn run(g: &Global) -> Result<(), Failure> {
         ("Zoho Bigin", Api::BIGIN, "Contacts", "5725768000000010001"),
     ] {
         if !g.json {
-            println!(
+            out!(
                 "\n{product} ({}), {module} record {record}:",
                 api.version_str()
             );
@@ -90,12 +91,12 @@ pub fn run(g: &Global) -> Result<(), Failure> {
     let stats = emu.stats();
     let _ = std::fs::remove_dir_all(&work);
     if g.json {
-        println!(
+        out!(
             "{}",
             json!({ "steps_ok": s.ok, "steps_failed": s.failed, "api_requests": stats.api_requests, "token_requests": stats.token_requests })
         );
     } else {
-        println!(
+        out!(
             "\n{} of {} steps succeeded ({} API calls, {} token request).",
             s.ok,
             s.ok + s.failed,

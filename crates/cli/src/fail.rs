@@ -8,6 +8,8 @@
 //! | 3 | authentication: no credentials, a refused token or grant, a missing scope |
 //! | 4 | the network or a local file failed |
 //! | 5 | partly done: some items failed (they are listed) |
+//! | 130 | interrupted (Ctrl-C, SIGTERM): temporary files removed, manifests consistent |
+//! | 141 | stdout was closed (`zoho … \| head -1`), as a shell reports a command SIGPIPE ended |
 
 use zoho_core::{Error, ErrorCode};
 
@@ -23,6 +25,30 @@ pub const USAGE: u8 = 2;
 pub const AUTH: u8 = 3;
 pub const NETWORK: u8 = 4;
 pub const PARTIAL: u8 = 5;
+pub const INTERRUPTED: u8 = 130;
+pub const CLOSED: u8 = 141;
+
+/// Writes one line to stdout. A closed stdout (`zoho … | head -1`) is no error to report: the
+/// command stops quietly with [`CLOSED`], its cleanup done as for any failure.
+pub fn print_line(args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure {
+            message: String::new(),
+            code: CLOSED,
+        }),
+        Err(e) => Err(Failure::io("cannot write to stdout", e)),
+    }
+}
+
+/// `println!` that ends the command quietly when stdout is closed (see [`print_line`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::fail::print_line(format_args!($($arg)*))?
+    };
+}
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {

@@ -2,10 +2,12 @@
 //!
 //! Exit codes are listed in `fail.rs` (and `zoho --help`).
 
+#[macro_use]
+mod fail;
 mod backup;
 mod consent;
 mod demo;
-mod fail;
+mod interrupt;
 mod settings;
 
 use std::io::IsTerminal;
@@ -15,6 +17,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
+use tracing_subscriber::fmt::format::FmtSpan;
 use zoho_blocking_transport::{Attachments, DownloadOptions, Photo, Transport};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::attachments::DeleteOutcome;
@@ -24,7 +27,8 @@ use crate::fail::Failure;
 
 const AFTER_HELP: &str = "Credentials come from ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + ZOHO_CLIENT_SECRET + \
 ZOHO_REFRESH_TOKEN, or the file `zoho auth login` writes.\n\nExit codes: 0 success, 1 Zoho refused the request, \
-2 bad usage or input (nothing sent), 3 authentication, 4 network or local file, 5 partly done.";
+2 bad usage or input (nothing sent), 3 authentication, 4 network or local file, 5 partly done (what was done is listed), \
+130 interrupted (temporary files removed), 141 stdout closed.";
 
 /// Attachments, photos and backups for Zoho CRM and Zoho Bigin.
 #[derive(Parser)]
@@ -147,31 +151,46 @@ enum AuthCmd {
 enum AttachmentsCmd {
     /// List attachments, walking all pages.
     List {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
         /// Stop after this many.
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Upload files.
+    /// Upload files (every one is checked before the first is sent).
     Upload {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
+        /// Regular files to upload.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Skip files whose name and size are already on the record (a re-run after a failure
+        /// sends only what is missing).
+        #[arg(long)]
+        skip_existing: bool,
     },
     /// Attach a link.
     UploadLink {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
+        /// The link to attach (http or https).
         url: String,
         #[arg(long)]
         title: Option<String>,
     },
     /// Download attachments into a directory under their (safe) names.
     Download {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
+        /// Attachment ids (from `zoho attachments list`).
         #[arg(required = true)]
         ids: Vec<String>,
         /// Directory to write into.
@@ -183,8 +202,11 @@ enum AttachmentsCmd {
     },
     /// Delete one or more attachments.
     Delete {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
+        /// Attachment ids (from `zoho attachments list`).
         #[arg(required = true)]
         ids: Vec<String>,
     },
@@ -194,13 +216,18 @@ enum AttachmentsCmd {
 enum PhotoCmd {
     /// Upload a PNG, JPEG, GIF or BMP image as the record's photo.
     Upload {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
+        /// A PNG, JPEG, GIF or BMP file.
         file: PathBuf,
     },
     /// Download the record's photo.
     Download {
+        /// The module's API name, e.g. Leads or Deals.
         module: String,
+        /// The record's id.
         record_id: String,
         /// File to write.
         #[arg(long)]
@@ -210,19 +237,33 @@ enum PhotoCmd {
         force: bool,
     },
     /// Delete the record's photo.
-    Delete { module: String, record_id: String },
+    Delete {
+        /// The module's API name, e.g. Contacts.
+        module: String,
+        /// The record's id.
+        record_id: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     if cli.global.verbose > 0 {
         let level = if cli.global.verbose > 1 {
             tracing::Level::DEBUG
         } else {
             tracing::Level::INFO
         };
+        // One line per request as it ends (method, path, attempt, status, time), and the
+        // engine's retries and refreshes; -vv adds a line as each starts and debug events.
+        let spans = if cli.global.verbose > 1 {
+            FmtSpan::NEW | FmtSpan::CLOSE
+        } else {
+            FmtSpan::CLOSE
+        };
         tracing_subscriber::fmt()
             .with_max_level(level)
+            .with_span_events(spans)
             .with_writer(std::io::stderr)
             .with_target(false)
             .init();
@@ -236,9 +277,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.code == fail::CLOSED => ExitCode::from(f.code),
         Err(f) => {
             if cli.global.json {
-                println!("{}", json!({ "error": f.message, "exit_code": f.code }));
+                let line = json!({ "error": f.message, "exit_code": f.code });
+                let _ = fail::print_line(format_args!("{line}"));
             }
             eprintln!("zoho: {}", f.message);
             ExitCode::from(f.code)
@@ -345,12 +388,12 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
             };
             let path = settings::save(g, &saved)?;
             if g.json {
-                println!(
+                out!(
                     "{}",
                     json!({ "saved": path, "client_id": saved.client_id, "dc": saved.dc })
                 );
             } else {
-                println!(
+                out!(
                     "Logged in: credentials saved to {} (readable by you only).",
                     path.display()
                 );
@@ -376,7 +419,7 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                     .as_secs()
             });
             if g.json {
-                println!(
+                out!(
                     "{}",
                     json!({
                         "credentials": source,
@@ -388,22 +431,22 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
                     })
                 );
             } else {
-                println!("Credentials: {source}");
-                println!(
+                out!("Credentials: {source}");
+                out!(
                     "Client:      {}",
                     config
                         .credentials
                         .client_id()
                         .unwrap_or("(a fixed access token)")
                 );
-                println!("Accounts:    {}", config.endpoints.accounts);
+                out!("Accounts:    {}", config.endpoints.accounts);
                 match &token {
-                    Some(tok) => println!(
+                    Some(tok) => out!(
                         "Token:       OK, valid for {} s, API at {}",
                         expires_in.unwrap_or_default(),
                         tok.api
                     ),
-                    None => println!("Token:       a fixed access token (not checked)"),
+                    None => out!("Token:       a fixed access token (not checked)"),
                 }
             }
             Ok(())
@@ -427,9 +470,9 @@ fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
             let _ = std::fs::remove_file(settings::tokens_path(g));
             revoked?;
             if g.json {
-                println!("{}", json!({ "logged_out": true }));
+                out!("{}", json!({ "logged_out": true }));
             } else {
-                println!("Logged out: the refresh token is revoked and the saved login removed.");
+                out!("Logged out: the refresh token is revoked and the saved login removed.");
             }
             Ok(())
         }
@@ -459,7 +502,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 let item = item?;
                 n += 1;
                 if g.json {
-                    println!(
+                    out!(
                         "{}",
                         json!({ "id": item.id, "file_name": item.file_name, "size": item.size, "created_time": item.created_time, "link_url": item.link_url })
                     );
@@ -468,7 +511,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                         || format!("{} bytes", item.size.unwrap_or(0)),
                         |u| format!("link {u}"),
                     );
-                    println!(
+                    out!(
                         "{}  {}  {}",
                         item.id,
                         item.file_name.as_deref().unwrap_or("-"),
@@ -485,31 +528,79 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             module,
             record_id,
             files,
+            skip_existing,
         } => {
             let a = handle(g, &t, &module, &record_id)?;
-            for f in files {
-                let meta = std::fs::metadata(&f)
-                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
-                let name = f
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let op = a.upload_op(&name, meta.len());
-                // Everything checkable is checked before any byte goes out.
-                op.request(&t.api_base())?;
-                let pb = bar(g, meta.len(), &name);
+            let plan = check_uploads(&t, &a, &files)?;
+            // Same name and size already on the record: a re-run after a failure sends only
+            // what is missing.
+            let present: std::collections::HashSet<(String, u64)> = if skip_existing {
+                let mut seen = std::collections::HashSet::new();
+                for item in a.list_all(a.list_op().per_page(200)) {
+                    let item = item?;
+                    if let (Some(n), Some(s)) = (item.file_name, item.size) {
+                        seen.insert((n, s));
+                    }
+                }
+                seen
+            } else {
+                Default::default()
+            };
+            let (mut uploaded, mut skipped) = (Vec::new(), 0usize);
+            for (i, (f, name, len)) in plan.iter().enumerate() {
+                if present.contains(&(name.clone(), *len)) {
+                    skipped += 1;
+                    if g.json {
+                        out!(
+                            "{}",
+                            json!({ "skipped": f, "reason": "already on the record" })
+                        );
+                    } else {
+                        out!("Skipped {}: already on the record.", f.display());
+                    }
+                    continue;
+                }
+                let pb = bar(g, *len, name);
                 let progress = pb.clone();
                 let opts = zoho_core::UploadOptions {
                     progress: Some(Arc::new(move |n, _| progress.set_position(n))),
                     ..Default::default()
                 };
-                let up = a.upload_file_with(&f, &opts)?;
+                let up = match a.upload_file_with(f, &opts) {
+                    Ok(up) => up,
+                    Err(e) if uploaded.is_empty() => return Err(e.into()),
+                    Err(e) => {
+                        let failed = Failure::from(e);
+                        let rest: Vec<String> = plan[i + 1..]
+                            .iter()
+                            .map(|p| p.0.display().to_string())
+                            .collect();
+                        return Err(Failure::partial(format!(
+                            "uploaded {}; {} failed: {} Not tried: {}. Run the same command with --skip-existing to send only what is missing.",
+                            uploaded.join(", "),
+                            f.display(),
+                            failed.message,
+                            if rest.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                rest.join(", ")
+                            }
+                        )));
+                    }
+                };
                 pb.finish_and_clear();
+                uploaded.push(f.display().to_string());
                 if g.json {
-                    println!("{}", json!({ "uploaded": f, "id": up.id }));
+                    out!("{}", json!({ "uploaded": f, "id": up.id }));
                 } else {
-                    println!("Uploaded {} as attachment {}.", f.display(), up.id);
+                    out!("Uploaded {} as attachment {}.", f.display(), up.id);
                 }
+            }
+            if skipped > 0 && !g.json {
+                eprintln!(
+                    "{} uploaded, {skipped} skipped (already on the record).",
+                    uploaded.len()
+                );
             }
             Ok(())
         }
@@ -521,9 +612,9 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
         } => {
             let up = handle(g, &t, &module, &record_id)?.upload_link(&url, title.as_deref())?;
             if g.json {
-                println!("{}", json!({ "uploaded": url, "id": up.id }));
+                out!("{}", json!({ "uploaded": url, "id": up.id }));
             } else {
-                println!("Attached {url} as attachment {}.", up.id);
+                out!("Attached {url} as attachment {}.", up.id);
             }
             Ok(())
         }
@@ -537,6 +628,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             let a = handle(g, &t, &module, &record_id)?;
             std::fs::create_dir_all(&out)
                 .map_err(|e| Failure::io(&format!("cannot create {}", out.display()), e))?;
+            interrupt::watch(&out);
             for id in ids(&raw)? {
                 let pb = bar(g, 0, id.as_str());
                 let progress = pb.clone();
@@ -556,12 +648,12 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                     .map_err(|e| refuse_overwrite(e, &out))?;
                 pb.finish_and_clear();
                 if g.json {
-                    println!(
+                    out!(
                         "{}",
                         json!({ "id": id, "path": got.path, "bytes": got.bytes })
                     );
                 } else {
-                    println!(
+                    out!(
                         "Downloaded attachment {id} to {} ({} bytes).",
                         got.path.display(),
                         got.bytes
@@ -586,14 +678,14 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                     DeleteOutcome::BatchFailed(e) => Some(e.to_string()),
                 };
                 if g.json {
-                    println!(
+                    out!(
                         "{}",
                         json!({ "id": r.id, "deleted": why.is_none(), "error": why })
                     );
                 } else {
                     match why {
-                        None => println!("Deleted {}.", r.id),
-                        Some(w) => println!("Not deleted {}: {w}", r.id),
+                        None => out!("Deleted {}.", r.id),
+                        Some(w) => out!("Not deleted {}: {w}", r.id),
                     }
                 }
             }
@@ -606,6 +698,36 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Every file of an upload checked before the first byte goes out: a regular file (no
+/// directory, FIFO or device), readable, and within Zoho's size and type rules. Returns each
+/// with its name and length.
+fn check_uploads(
+    t: &Transport,
+    a: &Attachments,
+    files: &[PathBuf],
+) -> Result<Vec<(PathBuf, String, u64)>, Failure> {
+    let mut plan = Vec::with_capacity(files.len());
+    for f in files {
+        let local = |e: zoho_core::Error| Failure::usage(format!("{e}. Nothing was uploaded."));
+        let len = zoho_fs::file_len(f).map_err(local)?;
+        std::fs::File::open(f).map_err(|e| {
+            Failure::usage(format!(
+                "cannot read {}: {e}. Nothing was uploaded.",
+                f.display()
+            ))
+        })?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        a.upload_op(&name, len)
+            .request(&t.api_base())
+            .map_err(|e| Failure::usage(format!("{}: {e}. Nothing was uploaded.", f.display())))?;
+        plan.push((f.clone(), name, len));
+    }
+    Ok(plan)
 }
 
 /// A refused overwrite is a usage error with its fix.
@@ -636,9 +758,9 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
         } => {
             handle(&module, &record_id)?.upload_file(&file)?;
             if g.json {
-                println!("{}", json!({ "uploaded": file }));
+                out!("{}", json!({ "uploaded": file }));
             } else {
-                println!("Uploaded {} as the photo of {record_id}.", file.display());
+                out!("Uploaded {} as the photo of {record_id}.", file.display());
             }
         }
         PhotoCmd::Download {
@@ -647,21 +769,21 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
             out,
             force,
         } => {
-            if !force && out.exists() {
-                return Err(Failure::usage(format!(
-                    "{} exists; pass --force to replace it.",
-                    out.display()
-                )));
-            }
-            let got =
-                handle(&module, &record_id)?.download_to_path(&out, &DownloadOptions::default())?;
+            interrupt::watch(out.parent().unwrap_or(Path::new(".")));
+            let opts = DownloadOptions {
+                overwrite: force,
+                ..Default::default()
+            };
+            let got = handle(&module, &record_id)?
+                .download_to_path(&out, &opts)
+                .map_err(|e| refuse_overwrite(e, out.parent().unwrap_or(Path::new("."))))?;
             if g.json {
-                println!(
+                out!(
                     "{}",
                     json!({ "path": got.path, "bytes": got.bytes, "content_type": got.head.content_type })
                 );
             } else {
-                println!(
+                out!(
                     "Downloaded the photo of {record_id} to {} ({} bytes).",
                     got.path.display(),
                     got.bytes
@@ -671,9 +793,9 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
         PhotoCmd::Delete { module, record_id } => {
             handle(&module, &record_id)?.delete()?;
             if g.json {
-                println!("{}", json!({ "deleted": record_id }));
+                out!("{}", json!({ "deleted": record_id }));
             } else {
-                println!("Deleted the photo of {record_id}.");
+                out!("Deleted the photo of {record_id}.");
             }
         }
     }

@@ -3,83 +3,14 @@
 //! code, and --json output parsed back.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use zoho_emulator::Emulator;
 
-const LEAD: &str = "5725767000000010001";
+mod common;
 
-struct T {
-    emu: Emulator,
-    dir: PathBuf,
-}
-
-impl T {
-    fn new(name: &str) -> T {
-        let dir = std::env::temp_dir().join(format!("zoho-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        T {
-            emu: Emulator::start(Default::default()).unwrap(),
-            dir,
-        }
-    }
-
-    /// `zoho` with the emulator's base URL, an isolated config dir, and no ZOHO_* from outside.
-    fn zoho(&self) -> Command {
-        let mut c = Command::cargo_bin("zoho").unwrap();
-        for k in [
-            "ZOHO_ACCESS_TOKEN",
-            "ZOHO_CLIENT_ID",
-            "ZOHO_CLIENT_SECRET",
-            "ZOHO_REFRESH_TOKEN",
-            "XDG_CONFIG_HOME",
-            "ZOHO_PROFILE",
-        ] {
-            c.env_remove(k);
-        }
-        c.env("ZOHO_CONFIG_DIR", self.dir.join("config"))
-            .arg("--base-url")
-            .arg(self.emu.base_url());
-        c
-    }
-
-    /// `zoho [pre…] auth login` with the emulator's client and a grant `code`.
-    fn login(&self, pre: &[&str], code: &str) -> assert_cmd::assert::Assert {
-        self.zoho()
-            .args(pre)
-            .args(["auth", "login", "--client-id", zoho_emulator::CLIENT_ID])
-            .args([
-                "--client-secret",
-                zoho_emulator::CLIENT_SECRET,
-                "--grant-code",
-                code,
-            ])
-            .assert()
-    }
-
-    /// `zoho` with the emulator's ready token.
-    fn zoho_token(&self) -> Command {
-        let mut c = self.zoho();
-        c.env("ZOHO_ACCESS_TOKEN", self.emu.access_token());
-        c
-    }
-
-    fn file(&self, name: &str, data: &[u8]) -> PathBuf {
-        let p = self.dir.join(name);
-        std::fs::write(&p, data).unwrap();
-        p
-    }
-}
-
-fn json_lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
+use common::{LEAD, T, json_lines};
 
 #[test]
 fn demo_runs_and_exits_zero() {

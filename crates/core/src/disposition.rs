@@ -107,10 +107,17 @@ fn decode_ext_value(v: &str) -> Option<String> {
 /// progress: in the same directory, so renaming it over `path` at the end is atomic.
 pub fn temp_path_beside(path: &std::path::Path) -> std::path::PathBuf {
     use std::hash::{BuildHasher, Hasher};
-    let name = path
+    // A target name may be as long as the file system allows (255 bytes); the temporary name
+    // adds up to 31, so it keeps at most 200 bytes of it (it need only be unique).
+    let full = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("download");
+    let mut cut = full.len().min(200);
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let name = &full[..cut];
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
     path.with_file_name(format!(
@@ -136,7 +143,7 @@ pub fn safe_file_name(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let mut s: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_format_char(*c))
         .map(|c| if "<>:\"|?*".contains(c) { '_' } else { c })
         .collect();
     s = s.trim().trim_end_matches(['.', ' ']).to_owned();
@@ -154,6 +161,16 @@ pub fn safe_file_name(name: &str, fallback: &str) -> String {
     } else {
         s
     }
+}
+
+/// Unicode format characters that change how a name reads without being seen: bidirectional
+/// overrides and isolates (`invoice\u{202e}fdp.exe` shows as "invoiceexe.pdf"), zero-width
+/// characters, the soft hyphen, the byte-order mark.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}'
+    )
 }
 
 fn truncate_keeping_extension(s: &str, max: usize) -> String {
@@ -247,6 +264,11 @@ mod tests {
             name.starts_with(".report.pdf.") && name.ends_with(".part"),
             "{name}"
         );
+        // A target name at the file system's limit still has a temporary name within it.
+        let long = format!("/d/{}é.bin", "x".repeat(250));
+        let t = temp_path_beside(std::path::Path::new(&long));
+        let len = t.file_name().unwrap().len();
+        assert!(len <= 255, "{len}");
     }
 
     #[test]
@@ -279,6 +301,8 @@ mod tests {
             ("trailing. . ", "trailing"),
             ("résumé.pdf", "résumé.pdf"),
             ("dir/", "download"),
+            ("invoice\u{202e}fdp.exe", "invoicefdp.exe"),
+            ("a\u{200b}b\u{feff}\u{2066}c.txt", "abc.txt"),
         ];
         for (input, want) in cases {
             assert_eq!(safe_file_name(input, "download"), *want, "input: {input:?}");

@@ -146,8 +146,9 @@ impl fmt::Debug for FileId {
     }
 }
 
+/// Zoho's ids are 64-bit numbers: digits only, at most `u64::MAX`.
 fn is_numeric_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit())
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u64>().is_ok()
 }
 
 fn string_or_u64<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -175,6 +176,11 @@ mod tests {
     fn numeric_ids_are_checked() {
         assert!(RecordId::new("4150868000002728001").is_ok());
         assert!(RecordId::new("18446744073709551615").is_ok());
+        assert!(
+            RecordId::new("18446744073709551616").is_err(),
+            "above u64::MAX"
+        );
+        assert!(AttachmentId::new("99999999999999999999").is_err());
         assert!(RecordId::new("").is_err());
         assert!(RecordId::new("12a").is_err());
         assert!(RecordId::new("123456789012345678901").is_err());

@@ -87,6 +87,16 @@ fn attachment_limits() {
         input_err(&att(Api::BIGIN, "Contacts").upload("a.exe", 1)),
         InputError::BlockedFileType { .. }
     ));
+    // Trailing dots and spaces, which Windows drops, do not hide an .exe.
+    for name in ["a.exe.", "a.EXE ", "a.exe. ."] {
+        assert!(
+            matches!(
+                input_err(&a.upload(name, 1)),
+                InputError::BlockedFileType { .. }
+            ),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -472,7 +472,9 @@ async fn store_part(
     image_only: bool,
 ) -> Result<StoredPart, PartError> {
     let declared = field.content_type().map(ToString::to_string);
+    // `a.exe.` and `a.exe ` are `a.exe` on Windows.
     let ext = file_name
+        .trim_end_matches(['.', ' '])
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase());
     if ext.is_some_and(|e| blocked.iter().any(|b| b.eq_ignore_ascii_case(&e))) {

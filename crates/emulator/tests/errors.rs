@@ -126,6 +126,11 @@ async fn upload_refusals() {
     )
     .await;
     assert_eq!(v["message"], "invalid file type");
+    // Windows drops trailing dots and spaces: these are .exe files too.
+    for name in ["setup.exe.", "setup.exe ", "setup.Exe. ."] {
+        let r = t.post_file(CRM, name, b"MZ".to_vec()).await;
+        expect_error(r, 415, "INVALID_DATA").await;
+    }
     let v = expect_error(
         t.post_file(CRM, "big.bin", vec![0; 1001]).await,
         415,

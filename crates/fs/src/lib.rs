@@ -9,7 +9,7 @@ mod chunks;
 mod temp;
 
 pub use chunks::{CHUNK, read_chunks, write_batches};
-pub use temp::{TempFile, refuse_existing};
+pub use temp::{TempFile, refuse_existing, remove_own_temp_files};
 
 use std::path::Path;
 

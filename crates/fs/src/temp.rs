@@ -6,6 +6,26 @@ use std::path::{Path, PathBuf};
 
 use zoho_core::Error;
 
+/// Removes the temporary download files this process has in `dir` (`.{name}.{pid}.*.part`),
+/// as a signal handler does before the process exits: a `TempFile` is not dropped then.
+/// Returns how many were removed; another process's files are never touched.
+pub fn remove_own_temp_files(dir: &Path) -> io::Result<usize> {
+    let mark = format!(".{}.", std::process::id());
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".part") && name.contains(&mark) {
+            match std::fs::remove_file(dir.join(&*name)) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// A new, hidden file beside a download's target (`.{name}.{pid}.{random}.part`, in the same
 /// directory so the final rename is atomic). It is removed when dropped unless persisted: after
 /// a failure, and when the caller gives up part-way (an async download's future dropped).
@@ -182,6 +202,20 @@ mod tests {
         again.write_all(b"x").unwrap();
         drop(tmp);
         assert!(entries(&d).is_empty());
+    }
+
+    #[test]
+    fn a_signal_handler_removes_this_process_temp_files_only() {
+        let d = dir("signal");
+        let (tmp, _) = TempFile::create_beside(&d.join("big.bin")).unwrap();
+        let other = d.join(".big.bin.1.0000000000000000.part"); // another process's
+        std::fs::write(&other, b"theirs").unwrap();
+        std::fs::write(d.join("kept.part"), b"a user's file").unwrap();
+        assert_eq!(remove_own_temp_files(&d).unwrap(), 1);
+        assert!(!tmp.path().exists());
+        let mut left = entries(&d);
+        left.sort();
+        assert_eq!(left, [".big.bin.1.0000000000000000.part", "kept.part"]);
     }
 
     #[test]

@@ -72,9 +72,10 @@ pub(crate) fn upload_name(path: &str) -> Result<String, InputError> {
     Ok(name.to_owned())
 }
 
-/// The lower-case extension of a file name, without the dot.
+/// The lower-case extension of a file name, without the dot; trailing dots and spaces do not
+/// count (`a.exe.` and `a.exe ` are `a.exe` on Windows, where such a file would run).
 pub(crate) fn extension(name: &str) -> Option<String> {
-    let (stem, ext) = name.rsplit_once('.')?;
+    let (stem, ext) = name.trim_end_matches(['.', ' ']).rsplit_once('.')?;
     (!stem.is_empty() && !ext.is_empty()).then(|| ext.to_ascii_lowercase())
 }
 
@@ -353,6 +354,8 @@ mod tests {
     #[test]
     fn extensions_and_types() {
         assert_eq!(extension("a.EXE").as_deref(), Some("exe"));
+        assert_eq!(extension("a.exe.").as_deref(), Some("exe"));
+        assert_eq!(extension("a.Exe . .").as_deref(), Some("exe"));
         assert_eq!(extension(".bashrc"), None);
         assert_eq!(extension("noext"), None);
         assert_eq!(guess_content_type("x.JPG"), "image/jpeg");

@@ -59,7 +59,7 @@ impl Transport {
             Box::pin(async move {
                 let mut out = out.lock().await;
                 let (head, body) = begin(d, opts, answer).await?;
-                let total = head.content_length;
+                let total = opts.length_of(&head);
                 let progress = |n| {
                     if let Some(p) = opts.progress {
                         p(n, total);
@@ -140,7 +140,7 @@ async fn write_temp(
     let writer = tokio::task::spawn_blocking(move || {
         zoho_fs::write_batches(file, || rx.blocking_recv(), sync)
     });
-    let total = head.content_length;
+    let total = opts.length_of(&head);
     let max = opts.max_bytes;
     let (seen_tx, mut seen) = watch::channel(0);
     if let Some(p) = opts.progress {

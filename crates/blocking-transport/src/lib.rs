@@ -208,7 +208,7 @@ impl Transport {
                     Begin::Stream(head, body) => {
                         sink.refuse_existing(&head)?;
                         let copied =
-                            copy_body(body.into_reader(), &mut sink, head.content_length, opts);
+                            copy_body(body.into_reader(), &mut sink, opts.length_of(&head), opts);
                         let n = copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
                         Ok((head, n))
                     }

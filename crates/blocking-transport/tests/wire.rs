@@ -112,3 +112,34 @@ fn redirects_are_not_followed() {
     assert_eq!(e.status().unwrap(), 302, "{e}");
     server.join().unwrap();
 }
+
+/// An answer without Content-Length, its body ended by closing the connection: with the size
+/// the list gave (`expected_len`), a short body is a cut download and nothing is kept.
+#[test]
+fn a_body_shorter_than_expected_without_content_length_is_not_kept() {
+    let (base, server) = one_shot(String::from(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-disposition: attachment; filename=\"a.txt\"\r\nconnection: close\r\n\r\nabc",
+    ));
+    let t = transport(&base);
+    let a = Attachments::new(
+        &t,
+        zoho_core::ops::Attachments::parse(Api::CRM, "Leads", "1").unwrap(),
+    );
+    let dir = std::env::temp_dir().join(format!("zoho-wire-short-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let id = zoho_core::AttachmentId::new("2").unwrap();
+    let opts = zoho_core::DownloadOptions {
+        expected_len: Some(5),
+        ..Default::default()
+    };
+    let e = a.download_to_dir(id, &dir, &opts).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("after 3 bytes where 5 were expected"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing kept");
+    server.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

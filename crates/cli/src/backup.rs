@@ -1,49 +1,60 @@
 //! `zoho backup`: every attachment of every record into a directory, with a manifest of what
-//! is done (JSON lines: record, attachment id, file name, path, size, sha256). A second run
-//! reads the manifest and downloads only what is missing, so an interrupted backup resumes.
+//! is done (`manifest.rs`). A second run downloads only what is missing, so an interrupted
+//! backup resumes; a record or file that fails is reported by id at the end (exit 5) while the
+//! rest goes on; `--dry-run` prints the plan; `zoho backup verify DIR` checks a backup.
 
 use std::collections::{HashSet, VecDeque};
-use std::io::{BufRead, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use clap::Args;
-use serde::{Deserialize, Serialize};
+use clap::{Args, Subcommand};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use zoho_blocking_transport::{Attachments, DownloadOptions};
 use zoho_core::ops::attachments::Attachment;
 use zoho_core::{RecordId, disposition};
 
 use crate::fail::Failure;
+use crate::manifest::{self, Appender, Entry};
 use crate::{Global, bar, settings, transport};
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct BackupArgs {
+    #[command(subcommand)]
+    check: Option<BackupCmd>,
     /// Module API name, e.g. Leads or Pipelines.
-    module: String,
+    #[arg(required = true)]
+    module: Option<String>,
     /// Record ids (more with --ids-from).
     record_ids: Vec<String>,
     /// Directory to write into (created if needed).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required = true)]
+    out: Option<PathBuf>,
     /// Also read record ids from this file, one per line (`-` for standard input).
     #[arg(long)]
     ids_from: Option<PathBuf>,
     /// Downloads at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=10))]
     concurrency: u16,
+    /// List what would be backed up (records, files, links, bytes, API calls) and stop:
+    /// nothing is downloaded or written.
+    #[arg(long)]
+    dry_run: bool,
 }
 
-/// One line of the manifest.
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    record: String,
-    attachment_id: String,
-    file_name: String,
-    path: String,
-    size: u64,
-    sha256: String,
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// Re-hash every file of a backup against its manifest; report missing, changed and extra
+    /// files (exit 5 if any).
+    Verify {
+        /// The backup directory.
+        dir: PathBuf,
+        /// Forget the missing and changed files in the manifest (and remove the changed
+        /// ones), so that the next `zoho backup` fetches them again.
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 fn record_ids(args: &BackupArgs) -> Result<Vec<RecordId>, Failure> {
@@ -82,59 +93,64 @@ fn record_ids(args: &BackupArgs) -> Result<Vec<RecordId>, Failure> {
     Ok(out)
 }
 
-fn load_manifest(path: &Path) -> Result<HashSet<(String, String)>, Failure> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
-        Err(e) => return Err(Failure::io(&format!("cannot read {}", path.display()), e)),
-    };
-    let mut done = HashSet::new();
-    for line in std::io::BufReader::new(file).lines() {
-        let line = line.map_err(|e| Failure::io("cannot read the manifest", e))?;
-        // A line cut by an interrupted run is not counted as done.
-        if let Ok(e) = serde_json::from_str::<Entry>(&line) {
-            done.insert((e.record, e.attachment_id));
-        }
-    }
-    Ok(done)
-}
-
-fn sha256_of(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-}
-
 pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
+    if let Some(BackupCmd::Verify { dir, fix }) = &args.check {
+        return crate::verify::run(g, dir, *fix);
+    }
+    let (Some(module), Some(out)) = (args.module.as_deref(), args.out.as_deref()) else {
+        return Err(Failure::usage("give a module and --out DIR"));
+    };
     let records = record_ids(args)?;
     let api = settings::api(g)?;
     let t = transport(g)?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure::io(&format!("cannot create {}", args.out.display()), e))?;
-    let manifest_path = args.out.join("manifest.jsonl");
-    let done = load_manifest(&manifest_path)?;
+    let manifest_path = manifest::path_in(out);
+    // Done: in the manifest, and (for a file) still there at its size; a file removed or cut
+    // since is fetched again (`backup verify --fix` forgets changed ones).
+    let done: HashSet<(String, String)> = manifest::load::<Entry>(&manifest_path)?
+        .into_iter()
+        .filter(|e| {
+            e.link_url.is_some()
+                || std::fs::metadata(out.join(&e.path)).is_ok_and(|m| m.len() == e.size)
+        })
+        .map(|e| (e.record, e.attachment_id))
+        .collect();
 
-    // List everything first, so the total is known and nothing is fetched twice.
+    // List everything first, so the total is known and nothing is fetched twice. A record
+    // that cannot be listed is reported at the end; the others go on.
     let mut jobs: VecDeque<(RecordId, Attachment)> = VecDeque::new();
-    let (mut already, mut links) = (0usize, 0usize);
+    let mut links: Vec<Entry> = Vec::new();
+    let (mut already, mut list_calls) = (0usize, 0usize);
+    let mut failures: Vec<String> = Vec::new();
     for record in &records {
-        let ops = zoho_core::ops::Attachments::parse(api, &args.module, record.as_str())
+        let ops = zoho_core::ops::Attachments::parse(api, module, record.as_str())
             .map_err(|e| Failure::usage(format!("{e}.")))?;
         let a = Attachments::new(&t, ops);
+        list_calls += 1;
         for item in a.list_all(a.list_op().per_page(200)) {
-            let item = item?;
-            if item.link_url.is_some() {
-                links += 1;
-            } else if done.contains(&(record.to_string(), item.id.to_string())) {
+            let item = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    let f = Failure::from(e);
+                    if f.code == crate::fail::AUTH {
+                        return Err(f); // every record would fail the same way
+                    }
+                    failures.push(format!("record {record}: {}", f.message));
+                    break;
+                }
+            };
+            if done.contains(&(record.to_string(), item.id.to_string())) {
                 already += 1;
+            } else if let Some(url) = &item.link_url {
+                links.push(Entry {
+                    module: Some(module.to_owned()),
+                    record: record.to_string(),
+                    attachment_id: item.id.to_string(),
+                    file_name: item.file_name.clone().unwrap_or_default(),
+                    path: String::new(),
+                    size: 0,
+                    sha256: String::new(),
+                    link_url: Some(url.clone()),
+                });
             } else {
                 jobs.push_back((record.clone(), item));
             }
@@ -142,16 +158,33 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     }
     let total_bytes: u64 = jobs.iter().map(|(_, a)| a.size.unwrap_or(0)).sum();
     let to_fetch = jobs.len();
+    if args.dry_run {
+        let plan = json!({
+            "dry_run": true, "records": records.len(), "files": to_fetch, "bytes": total_bytes,
+            "links": links.len(), "already_done": already,
+            "api_calls": { "lists_made": list_calls, "downloads_to_make": to_fetch },
+        });
+        if g.json {
+            out!("{plan}");
+        } else {
+            out!(
+                "Would back up {to_fetch} file(s), {total_bytes} bytes, and {} link(s) from {} record(s) into {} ({already} already there): {to_fetch} download call(s) after the {list_calls} list call(s) made. Nothing was written.",
+                links.len(),
+                records.len(),
+                out.display()
+            );
+        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::io(&format!("cannot create {}", out.display()), e))?;
+    let manifest = Appender::open(&manifest_path)?;
+    for link in &links {
+        manifest.append(link)?;
+    }
     let pb = bar(g, total_bytes, &format!("backing up {to_fetch} file(s)"));
     let queue = Mutex::new(jobs);
-    let manifest = Mutex::new(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&manifest_path)
-            .map_err(|e| Failure::io(&format!("cannot open {}", manifest_path.display()), e))?,
-    );
-    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let failures = Mutex::new(failures);
     let fetched = Mutex::new((0usize, 0u64));
     let workers = usize::from(args.concurrency).min(to_fetch.max(1));
     std::thread::scope(|scope| {
@@ -162,13 +195,10 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
                     else {
                         return;
                     };
-                    match fetch_one(api, &t, &args.module, &args.out, &record, &item, &pb) {
+                    let got = fetch_one(api, &t, module, out, &record, &item, &pb)
+                        .and_then(|entry| manifest.append(&entry).map(|()| entry));
+                    match got {
                         Ok(entry) => {
-                            if let Ok(mut f) = manifest.lock() {
-                                let _writing = crate::interrupt::writing();
-                                let line = serde_json::to_string(&entry).unwrap_or_default();
-                                let _ = writeln!(f, "{line}").and_then(|()| f.flush());
-                            }
                             if let Ok(mut n) = fetched.lock() {
                                 n.0 += 1;
                                 n.1 += entry.size;
@@ -176,7 +206,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
                         }
                         Err(f) => {
                             if let Ok(mut all) = failures.lock() {
-                                all.push(format!("{}/{}: {}", record, item.id, f.message));
+                                all.push(format!("{record}/{}: {}", item.id, f.message));
                             }
                         }
                     }
@@ -190,13 +220,14 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     if g.json {
         out!(
             "{}",
-            json!({ "records": records.len(), "downloaded": count, "bytes": bytes, "already_done": already, "links_skipped": links, "failed": failures, "manifest": manifest_path })
+            json!({ "records": records.len(), "downloaded": count, "bytes": bytes, "already_done": already, "links": links.len(), "failed": failures, "manifest": manifest_path })
         );
     } else {
         out!(
-            "Backed up {count} attachment(s), {bytes} bytes, from {} record(s) into {}; {already} already there, {links} link(s) skipped.",
+            "Backed up {count} attachment(s), {bytes} bytes, and {} link(s) from {} record(s) into {}; {already} already there.",
+            links.len(),
             records.len(),
-            args.out.display()
+            out.display()
         );
         for f in &failures {
             out!("  failed: {f}");
@@ -204,7 +235,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     }
     if !failures.is_empty() {
         return Err(Failure::partial(format!(
-            "{} attachment(s) could not be backed up; run the same command again to retry them.",
+            "{} item(s) could not be backed up (listed above); run the same command again to retry them.",
             failures.len()
         )));
     }
@@ -244,11 +275,15 @@ fn fetch_one(
             // Only what the manifest does not list as done is fetched: a file left by an
             // earlier, unfinished run is replaced.
             overwrite: true,
+            // With no Content-Length, the list's size tells a cut body.
+            expected_len: item.size,
             ..Default::default()
         },
     )?;
-    let sha256 = sha256_of(&path).map_err(|e| Failure::io("cannot read back a download", e))?;
+    let sha256 =
+        manifest::sha256_of(&path).map_err(|e| Failure::io("cannot read back a download", e))?;
     Ok(Entry {
+        module: Some(module.to_owned()),
         record: record.to_string(),
         attachment_id: item.id.to_string(),
         file_name: item.file_name.clone().unwrap_or_default(),
@@ -259,5 +294,6 @@ fn fetch_one(
             .to_string(),
         size: got.bytes,
         sha256,
+        link_url: None,
     })
 }

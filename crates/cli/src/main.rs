@@ -8,7 +8,10 @@ mod backup;
 mod consent;
 mod demo;
 mod interrupt;
+mod manifest;
+mod restore;
 mod settings;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -93,6 +96,10 @@ enum Cmd {
     /// Download every attachment of records into a directory, with a manifest; a second run
     /// downloads only what is missing.
     Backup(backup::BackupArgs),
+    /// Upload a backup again: to the same records, or to others by a mapping file, in the org
+    /// the flags name (another profile, data centre or base URL migrates it). A re-run uploads
+    /// only what is missing.
+    Restore(restore::RestoreArgs),
     /// Start a local Zoho emulator and run a whole attachment and photo lifecycle on CRM and Bigin.
     Demo,
 }
@@ -273,6 +280,7 @@ fn main() -> ExitCode {
         Cmd::Attachments { cmd } => attachments(&cli.global, cmd),
         Cmd::Photo { cmd } => photo(&cli.global, cmd),
         Cmd::Backup(args) => backup::run(&cli.global, &args),
+        Cmd::Restore(args) => restore::run(&cli.global, &args),
         Cmd::Demo => demo::run(&cli.global),
     };
     match result {

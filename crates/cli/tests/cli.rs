@@ -488,21 +488,21 @@ fn backup_resumes_where_it_stopped() {
         .clone();
     let summary = &json_lines(&out)[0];
     assert_eq!(
-        (
-            summary["downloaded"].as_u64(),
-            summary["links_skipped"].as_u64()
-        ),
+        (summary["downloaded"].as_u64(), summary["links"].as_u64()),
         (Some(6), Some(1))
     );
     let entries = manifest(&out_dir);
-    assert_eq!(entries.len(), 6);
-    for e in &entries {
+    assert_eq!(entries.len(), 7, "six files and the link");
+    let link = &entries[0];
+    assert_eq!(link["link_url"], "https://www.zoho.com");
+    assert_eq!(link["module"], "Leads");
+    for e in &entries[1..] {
         let body = std::fs::read(out_dir.join(e["path"].as_str().unwrap())).unwrap();
         assert_eq!(body.len() as u64, e["size"].as_u64().unwrap());
         assert_eq!(e["sha256"].as_str().unwrap().len(), 64);
     }
     // Simulate an interrupted run: the last two entries never made it into the manifest.
-    let kept: Vec<String> = entries[..4].iter().map(|e| e.to_string()).collect();
+    let kept: Vec<String> = entries[..5].iter().map(|e| e.to_string()).collect();
     std::fs::write(
         out_dir.join("manifest.jsonl"),
         kept.join("\n") + "\n{\"record\":\"cut-off",
@@ -524,7 +524,7 @@ fn backup_resumes_where_it_stopped() {
             summary["downloaded"].as_u64(),
             summary["already_done"].as_u64()
         ),
-        (Some(2), Some(4))
+        (Some(2), Some(5))
     );
     assert_eq!(
         t.emu.stats().api_requests - before,

@@ -209,7 +209,8 @@ macro_rules! transport_handles {
             ) -> Result<Uploaded, Error> {
                 let path = path.as_ref();
                 let len = file_len(path)$($await)*?;
-                let op = self.ops.upload(&name_of(path), len);
+                let name = opts.file_name.clone().unwrap_or_else(|| name_of(path));
+                let op = self.ops.upload(&name, len);
                 let op = $crate::operation::Timed(&op, opts.timeout);
                 self.t.execute_with(&op, &[Source::with_progress(path, len, opts)])$($await)*
             }

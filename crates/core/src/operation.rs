@@ -172,7 +172,7 @@ pub fn check_download_complete(n: u64, total: Option<u64>) -> Result<(), Error> 
             crate::TransportKind::Cut,
             std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
-                format!("the download ended after {n} of {t} bytes"),
+                format!("the download ended after {n} bytes where {t} were expected"),
             ),
         )),
         _ => Ok(()),
@@ -221,6 +221,9 @@ pub struct UploadOptions {
     pub progress: Option<std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>>,
     /// The longest time for each attempt, instead of `ClientConfig::overall_timeout`.
     pub timeout: Option<std::time::Duration>,
+    /// The name the file goes up under, instead of its own (a restore giving back the name a
+    /// backup stored under another).
+    pub file_name: Option<String>,
 }
 
 impl std::fmt::Debug for UploadOptions {
@@ -228,6 +231,7 @@ impl std::fmt::Debug for UploadOptions {
         f.debug_struct("UploadOptions")
             .field("progress", &self.progress.is_some())
             .field("timeout", &self.timeout)
+            .field("file_name", &self.file_name)
             .finish()
     }
 }
@@ -249,6 +253,17 @@ pub struct DownloadOptions<'a> {
     /// The longest time for each attempt, instead of `ClientConfig::overall_timeout` (a large
     /// file over a slow line, say).
     pub timeout: Option<std::time::Duration>,
+    /// The size the file should have (an attachment list's `Size`): an answer without
+    /// `Content-Length` whose body ends at another size is a cut download (retried where it can
+    /// be, never kept under the target name), as one short of its `Content-Length` is.
+    pub expected_len: Option<u64>,
+}
+
+impl DownloadOptions<'_> {
+    /// The length a body must have: its `Content-Length`, else [`Self::expected_len`].
+    pub fn length_of(&self, head: &DownloadHead) -> Option<u64> {
+        head.content_length.or(self.expected_len)
+    }
 }
 
 impl std::fmt::Debug for DownloadOptions<'_> {
@@ -256,6 +271,7 @@ impl std::fmt::Debug for DownloadOptions<'_> {
         f.debug_struct("DownloadOptions")
             .field("max_bytes", &self.max_bytes)
             .field("sync", &self.sync)
+            .field("expected_len", &self.expected_len)
             .field("progress", &self.progress.is_some())
             .field("overwrite", &self.overwrite)
             .field("timeout", &self.timeout)

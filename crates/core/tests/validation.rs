@@ -314,7 +314,27 @@ fn download_size_and_completeness_checks() {
     assert!(check_download_complete(7, None).is_ok());
     assert!(check_download_complete(7, Some(7)).is_ok());
     let cut = check_download_complete(5, Some(7)).unwrap_err();
-    assert!(cut.to_string().contains("5 of 7 bytes"), "{cut}");
+    assert!(
+        cut.to_string()
+            .contains("after 5 bytes where 7 were expected"),
+        "{cut}"
+    );
     let long = check_download_complete(8, Some(7)).unwrap_err();
-    assert!(long.to_string().contains("8 of 7 bytes"), "{long}");
+    assert!(long.to_string().contains("after 8 bytes where 7"), "{long}");
+    // The length a body must have: its Content-Length, else the size the caller expects.
+    let opts = zoho_core::DownloadOptions {
+        expected_len: Some(7),
+        ..Default::default()
+    };
+    let head = |len| zoho_core::DownloadHead {
+        file_name: None,
+        content_type: None,
+        content_length: len,
+    };
+    assert_eq!(opts.length_of(&head(None)), Some(7));
+    assert_eq!(opts.length_of(&head(Some(9))), Some(9));
+    assert_eq!(
+        zoho_core::DownloadOptions::default().length_of(&head(None)),
+        None
+    );
 }

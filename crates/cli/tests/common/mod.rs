@@ -32,6 +32,17 @@ impl T {
 
     /// [`T::zoho`] as a plain command, to spawn and signal.
     pub fn std_zoho(&self) -> std::process::Command {
+        self.std_zoho_at(self.emu.base_url())
+    }
+
+    /// `zoho` against another emulator (another org), with its ready token.
+    pub fn zoho_at(&self, other: &Emulator) -> Command {
+        let mut c = self.std_zoho_at(other.base_url());
+        c.env("ZOHO_ACCESS_TOKEN", other.access_token());
+        Command::from_std(c)
+    }
+
+    fn std_zoho_at(&self, base: &str) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("zoho"));
         for k in [
             "ZOHO_ACCESS_TOKEN",
@@ -45,7 +56,7 @@ impl T {
         }
         c.env("ZOHO_CONFIG_DIR", self.dir.join("config"))
             .arg("--base-url")
-            .arg(self.emu.base_url());
+            .arg(base);
         c
     }
 

@@ -102,6 +102,11 @@ enum Cmd {
     Restore(restore::RestoreArgs),
     /// Start a local Zoho emulator and run a whole attachment and photo lifecycle on CRM and Bigin.
     Demo,
+    /// Print a shell completion script: `zoho completions bash > ~/.local/share/bash-completion/completions/zoho`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +287,12 @@ fn main() -> ExitCode {
         Cmd::Backup(args) => backup::run(&cli.global, &args),
         Cmd::Restore(args) => restore::run(&cli.global, &args),
         Cmd::Demo => demo::run(&cli.global),
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "zoho", &mut out);
+            fail::print_line(format_args!("{}", String::from_utf8_lossy(&out).trim_end()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -316,12 +327,33 @@ pub fn bar(g: &Global, len: u64, label: &str) -> indicatif::ProgressBar {
     }
     let pb = indicatif::ProgressBar::new(len);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg:30!} [{bar:30}] {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}",
+        "{msg:30!} [{bar:30}] {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12} ETA {eta}",
     ) {
         pb.set_style(style.progress_chars("=> "));
     }
     pb.set_message(label.to_owned());
     pb
+}
+
+/// A progress callback for `pb`: the position, the total once known, and a visible
+/// "retrying (N)" when a transfer starts again from 0 after a failed attempt.
+pub fn follow(
+    pb: &indicatif::ProgressBar,
+    label: &str,
+) -> impl Fn(u64, Option<u64>) + Send + Sync + use<> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (pb, label) = (pb.clone(), label.to_owned());
+    let (last, retries) = (AtomicU64::new(0), AtomicU64::new(0));
+    move |n, total| {
+        if let Some(t) = total {
+            pb.set_length(t);
+        }
+        if n < last.swap(n, Ordering::Relaxed) {
+            let r = retries.fetch_add(1, Ordering::Relaxed) + 1;
+            pb.set_message(format!("{label} retrying ({r})"));
+        }
+        pb.set_position(n);
+    }
 }
 
 fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
@@ -569,9 +601,9 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                     continue;
                 }
                 let pb = bar(g, *len, name);
-                let progress = pb.clone();
+                let report = follow(&pb, name);
                 let opts = zoho_core::UploadOptions {
-                    progress: Some(Arc::new(move |n, _| progress.set_position(n))),
+                    progress: Some(Arc::new(move |n, len| report(n, Some(len)))),
                     ..Default::default()
                 };
                 let up = match a.upload_file_with(f, &opts) {
@@ -639,13 +671,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             interrupt::watch(&out);
             for id in ids(&raw)? {
                 let pb = bar(g, 0, id.as_str());
-                let progress = pb.clone();
-                let report = move |n: u64, total: Option<u64>| {
-                    if let Some(t) = total {
-                        progress.set_length(t);
-                    }
-                    progress.set_position(n);
-                };
+                let report = follow(&pb, id.as_str());
                 let opts = DownloadOptions {
                     progress: Some(&report),
                     overwrite: force,
@@ -808,4 +834,21 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_transfer_that_starts_again_says_it_is_retrying() {
+        let pb = indicatif::ProgressBar::hidden();
+        let report = super::follow(&pb, "big.bin");
+        report(0, Some(100));
+        report(60, Some(100));
+        assert_eq!((pb.position(), pb.length()), (60, Some(100)));
+        assert_eq!(pb.message(), "");
+        report(0, Some(100)); // the attempt failed; the next starts from 0
+        report(10, Some(100));
+        assert_eq!(pb.message(), "big.bin retrying (1)");
+        assert_eq!(pb.position(), 10);
+    }
 }

@@ -218,3 +218,23 @@ fn verbose_traces_requests_without_secrets() {
     );
     assert!(!stderr.contains(t.emu.access_token()), "{stderr}");
 }
+
+/// Completion scripts come from the same definition as the commands.
+#[test]
+fn completions_for_each_shell() {
+    let t = T::new("completions");
+    for (shell, mark) in [
+        ("bash", "_zoho()"),
+        ("zsh", "#compdef zoho"),
+        ("fish", "complete -c zoho"),
+    ] {
+        let out = t.zoho().args(["completions", shell]).assert().success();
+        let script = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        assert!(script.contains(mark), "{shell}");
+        assert!(
+            script.contains("restore") && script.contains("attachments"),
+            "{shell}"
+        );
+    }
+    t.zoho().args(["completions", "tcsh"]).assert().code(2);
+}

@@ -71,7 +71,10 @@ impl Default for Limits {
 /// How to run the emulator.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Port on 127.0.0.1; 0 picks a free one.
+    /// The address to listen on: 127.0.0.1 by default (only this machine); another address
+    /// exposes the emulator, whose admin API has no authentication, to that network.
+    pub host: std::net::IpAddr,
+    /// Port; 0 picks a free one.
     pub port: u16,
     /// Keep uploads as files here, with the state in `state.json`, so that large files are
     /// streamed to disk and everything survives a restart. `None` keeps all in memory.
@@ -107,6 +110,7 @@ pub const DATA_CENTRES: &[&str] = &["us", "eu", "in", "au", "jp", "ca", "sa", "c
 impl Default for Config {
     fn default() -> Self {
         Self {
+            host: std::net::IpAddr::from([127, 0, 0, 1]),
             port: 0,
             data_dir: None,
             limits: Limits::default(),
@@ -182,12 +186,13 @@ pub struct Emulator {
 impl Emulator {
     /// Starts a server on 127.0.0.1 and returns once it accepts connections.
     pub fn start(config: Config) -> io::Result<Emulator> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], config.port)))?;
+        let listener = TcpListener::bind(SocketAddr::new(config.host, config.port))?;
         listener.set_nonblocking(true)?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let (blobs, loaded) = match &config.data_dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
+                store::remove_stale_parts(dir)?;
                 (Blobs::Disk(dir.clone()), store::load(dir)?)
             }
             None => (Blobs::Memory(Mutex::new(Default::default())), None),

@@ -9,7 +9,11 @@ use zoho_emulator::{Config, Emulator, FaultPlan, Limits};
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
-    /// Port on 127.0.0.1 (0 picks a free one).
+    /// Address to listen on. Anything but 127.0.0.1 or ::1 exposes the emulator (and its admin
+    /// API, which has no authentication) to that network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port (0 picks a free one).
     #[arg(long, default_value_t = 8089)]
     port: u16,
     /// Keep uploads and state on disk here (large files are streamed, state survives restarts).
@@ -47,6 +51,7 @@ fn main() -> std::process::ExitCode {
         limits.attachment_max_bytes = max;
     }
     let config = Config {
+        host: args.host,
         port: args.port,
         data_dir: args.data_dir,
         limits,
@@ -64,6 +69,12 @@ fn main() -> std::process::ExitCode {
         }
     };
     println!("zoho-emulator listening on {}", emu.base_url());
+    if !args.host.is_loopback() {
+        eprintln!(
+            "zoho-emulator: listening on {}, beyond this machine: anyone who reaches it can use its admin API",
+            args.host
+        );
+    }
     println!("base_url={}", emu.base_url());
     println!("access_token={}", emu.access_token());
     println!("client_id={}", zoho_emulator::CLIENT_ID);

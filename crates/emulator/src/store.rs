@@ -352,6 +352,21 @@ pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Removes the `.part` files an earlier run left in `dir` (an upload killed mid-way); none is
+/// in use when the emulator starts.
+pub fn remove_stale_parts(dir: &Path) -> io::Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let is_part = entry.file_name().to_string_lossy().ends_with(".part");
+        if is_part && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Loads `state.json` from a data directory, if there is one.
 pub fn load(dir: &Path) -> io::Result<Option<State>> {
     match std::fs::read(dir.join("state.json")) {

@@ -470,7 +470,13 @@ async fn data_dir_keeps_uploads_across_a_restart() {
         let (_, v) = json(t.post_file(CRM, "kept.bin", vec![7u8; 300_000]).await).await;
         v["data"][0]["details"]["id"].as_str().unwrap().to_owned()
     };
+    // An upload killed mid-way left its part file: the next start removes it.
+    std::fs::write(dir.join("blob-killed.part"), b"half").unwrap();
     let t = T::with(config);
+    assert!(
+        !dir.join("blob-killed.part").exists(),
+        "stale part files are removed at start"
+    );
     let r = t.get(&format!("{CRM}/{id}")).await;
     assert_eq!(r.status(), 200);
     let body = r.bytes().await.unwrap();
@@ -480,4 +486,25 @@ async fn data_dir_keeps_uploads_across_a_restart() {
     assert_eq!(v["data"][0]["status"], "success");
     drop(t);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn it_listens_on_the_host_it_is_given() {
+    // 127.0.0.2 is this machine too (Linux answers the whole 127/8), but not 127.0.0.1.
+    let t = T::with(Config {
+        host: "127.0.0.2".parse().unwrap(),
+        ..Config::default()
+    });
+    assert!(
+        t.emu.base_url().starts_with("http://127.0.0.2:"),
+        "{}",
+        t.emu.base_url()
+    );
+    let r = t
+        .get(&format!("/crm/v8/Leads/{CRM_LEAD}/Attachments?fields=id"))
+        .await;
+    assert!(r.status().is_success());
+    let port = t.emu.base_url().rsplit(':').next().unwrap().to_owned();
+    let other = reqwest::get(format!("http://127.0.0.1:{port}/crm/v8/org")).await;
+    assert!(other.is_err(), "not on 127.0.0.1");
 }

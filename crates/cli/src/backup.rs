@@ -34,6 +34,10 @@ pub struct BackupArgs {
     /// Also read record ids from this file, one per line (`-` for standard input).
     #[arg(long)]
     ids_from: Option<PathBuf>,
+    /// Every record of the module, walked through the records list (`page`, then CRM v8's
+    /// `page_token`), instead of ids given.
+    #[arg(long, conflicts_with_all = ["record_ids", "ids_from"])]
+    all_records: bool,
     /// Downloads at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=10))]
     concurrency: u16,
@@ -100,9 +104,13 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     let (Some(module), Some(out)) = (args.module.as_deref(), args.out.as_deref()) else {
         return Err(Failure::usage("give a module and --out DIR"));
     };
-    let records = record_ids(args)?;
     let api = settings::api(g)?;
     let t = transport(g)?;
+    let records = if args.all_records {
+        all_records(&t, api, module)?
+    } else {
+        record_ids(args)?
+    };
     let manifest_path = manifest::path_in(out);
     // Done: in the manifest, and (for a file) still there at its size; a file removed or cut
     // since is fetched again (`backup verify --fix` forgets changed ones).
@@ -240,6 +248,23 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// The id of every record of `module`, page by page.
+fn all_records(
+    t: &zoho_blocking_transport::Transport,
+    api: zoho_core::Api,
+    module: &str,
+) -> Result<Vec<RecordId>, Failure> {
+    let module = zoho_core::ModuleName::new(module).map_err(|e| Failure::usage(format!("{e}.")))?;
+    let mut next = Some(zoho_core::ops::records::ListRecordIds::new(api, module));
+    let mut ids = Vec::new();
+    while let Some(op) = next {
+        let page = t.execute(&op)?;
+        ids.extend(page.ids.iter().cloned());
+        next = op.next(&page)?;
+    }
+    Ok(ids)
 }
 
 fn fetch_one(

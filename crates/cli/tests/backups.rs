@@ -247,3 +247,49 @@ fn a_restore_to_another_org_interrupted_and_re_run_makes_no_duplicate() {
         (Some(0), Some(4))
     );
 }
+
+#[test]
+fn a_whole_module_backup_walks_every_record() {
+    let t = T::new("backup-all");
+    seed(&t);
+    let other = "5725767000000010002";
+    let f = t.file("other.txt", b"on another lead");
+    t.zoho_token()
+        .args(["attachments", "upload", "Leads", other])
+        .arg(&f)
+        .assert()
+        .success();
+    let out = t.dir.join("b");
+    let plan = t
+        .zoho_token()
+        .args([
+            "--json",
+            "backup",
+            "Leads",
+            "--all-records",
+            "--dry-run",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let plan = &json_lines(&plan.get_output().stdout)[0];
+    assert!(plan["records"].as_u64().unwrap() >= 3, "{plan}");
+    let run = t
+        .zoho_token()
+        .args(["--json", "backup", "Leads", "--all-records", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let s = &json_lines(&run.get_output().stdout)[0];
+    assert_eq!(s["downloaded"], plan["files"], "{s}");
+    assert!(
+        out.join(other).is_dir() && out.join(LEAD).is_dir(),
+        "both records backed up"
+    );
+    t.zoho_token()
+        .args(["backup", "Leads", LEAD, "--all-records", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2);
+}

@@ -43,6 +43,10 @@ enum Route {
     Files,
     Users,
     Org,
+    /// A module's records (`records.rs`).
+    Records {
+        module: String,
+    },
 }
 
 fn decode(seg: &str) -> String {
@@ -57,6 +61,12 @@ fn route(product: Product, segs: &[String]) -> Option<Route> {
         (3, Some("files"), _) if product == Product::Crm => Some(Route::Files),
         (3, Some("users"), _) if product == Product::Crm => Some(Route::Users),
         (3, Some("org"), _) if product == Product::Crm => Some(Route::Org),
+        // Any other name is a module: unknown ones get INVALID_MODULE, as from Zoho.
+        (3, Some(m), _) if !matches!(m, "files" | "users" | "org" | "settings") => {
+            Some(Route::Records {
+                module: m.to_owned(),
+            })
+        }
         (5, _, Some(a)) if a.eq_ignore_ascii_case("attachments") => Some(Route::Attachments {
             module: segs[2].clone(),
             record: segs[3].clone(),
@@ -163,6 +173,10 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
             _ => err::invalid_method(),
         },
         Route::Users | Route::Org => err::invalid_method(),
+        Route::Records { module } if method == Method::GET => {
+            crate::records::list(app, product, version, &scopes, &module, &query(&req))
+        }
+        Route::Records { .. } => err::invalid_method(),
         Route::Attachments { module, record } => {
             let op = match method {
                 Method::GET => Op::Read,
@@ -302,37 +316,12 @@ fn attachment_json(a: &Attachment, record_name: &str) -> Value {
 
 fn list(ctx: &Ctx<'_>, t: &Target, req: &Request) -> Response {
     let q = query(req);
-    let fields: Vec<&str> = param(&q, "fields")
-        .map(|f| {
-            f.split(',')
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    if ctx.product == Product::Crm && ctx.version >= 30 && fields.is_empty() {
-        return err::required_param("fields");
-    }
-    let number = |name: &str, max: usize| -> Result<Option<usize>, Response> {
-        match param(&q, name) {
-            None => Ok(None),
-            Some(v) => match v.trim().parse::<usize>() {
-                Ok(n) if n >= 1 && n <= max => Ok(Some(n)),
-                _ => Err(err::invalid_data(
-                    &format!("the {name} value is invalid"),
-                    json!({ "param": name, "maximum": max }),
-                )),
-            },
-        }
-    };
-    let per_page = match number("per_page", 200) {
-        Ok(n) => n.unwrap_or(200),
+    let required = ctx.product == Product::Crm && ctx.version >= 30;
+    let (fields, per_page, page) = match crate::records::paging(&q, required) {
+        Ok(p) => p,
         Err(e) => return e,
     };
-    let page = match number("page", usize::MAX) {
-        Ok(n) => n.unwrap_or(1),
-        Err(e) => return e,
-    };
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     let since = match req.headers().get(header::IF_MODIFIED_SINCE) {
         None => None,
         Some(v) => match v.to_str().ok().and_then(zoho::parse_iso) {
@@ -405,24 +394,7 @@ fn list(ctx: &Ctx<'_>, t: &Target, req: &Request) -> Response {
     if items.is_empty() {
         return zoho::empty(StatusCode::NO_CONTENT);
     }
-    let more = offset + items.len() < total;
-    let mut info = json!({
-        "per_page": per_page,
-        "count": items.len(),
-        "page": offset / per_page + 1,
-        "more_records": more,
-    });
-    if v8 {
-        let next = more.then(|| {
-            let token = st.new_secret("pt.");
-            st.page_tokens
-                .insert(token.clone(), (t.key.clone(), offset + per_page, per_page));
-            token
-        });
-        info["next_page_token"] = json!(next);
-        info["previous_page_token"] = Value::Null;
-        info["page_token_expiry"] = json!(next.as_ref().map(|_| iso(now_secs() + 86_400)));
-    }
+    let info = st.page_info(&t.key, offset, per_page, items.len(), total, v8);
     zoho::json(StatusCode::OK, &json!({ "data": items, "info": info }))
 }
 

@@ -24,6 +24,7 @@ mod api;
 mod faults;
 mod modules;
 mod oauth;
+mod records;
 mod store;
 mod zoho;
 

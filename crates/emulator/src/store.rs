@@ -150,6 +150,41 @@ impl State {
     }
 
     /// An opaque random-looking token with a prefix.
+    /// A list answer's `info` for `count` items from `offset` of `total`, and in CRM v8 (`v8`)
+    /// a `next_page_token` (valid 24 h) that resumes `list_key` after them.
+    pub fn page_info(
+        &mut self,
+        list_key: &str,
+        offset: usize,
+        per_page: usize,
+        count: usize,
+        total: usize,
+        v8: bool,
+    ) -> serde_json::Value {
+        let more = offset + count < total;
+        let mut info = serde_json::json!({
+            "per_page": per_page,
+            "count": count,
+            "page": offset / per_page.max(1) + 1,
+            "more_records": more,
+        });
+        if v8 {
+            let next = more.then(|| {
+                let token = self.new_secret("pt.");
+                let resume = (list_key.to_owned(), offset + per_page, per_page);
+                self.page_tokens.insert(token.clone(), resume);
+                token
+            });
+            let expiry = next
+                .as_ref()
+                .map(|_| crate::zoho::iso(crate::zoho::now_secs() + 86_400));
+            info["next_page_token"] = serde_json::json!(next);
+            info["previous_page_token"] = serde_json::Value::Null;
+            info["page_token_expiry"] = serde_json::json!(expiry);
+        }
+        info
+    }
+
     pub fn new_secret(&mut self, prefix: &str) -> String {
         use std::hash::{BuildHasher, Hasher};
         let mut out = String::from(prefix);

@@ -508,3 +508,45 @@ async fn it_listens_on_the_host_it_is_given() {
     let other = reqwest::get(format!("http://127.0.0.1:{port}/crm/v8/org")).await;
     assert!(other.is_err(), "not on 127.0.0.1");
 }
+
+#[tokio::test]
+async fn a_modules_records_are_listed_by_page_and_page_token() {
+    let t = T::new();
+    let (s, v) = json(t.get("/crm/v8/Leads").await).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (400, Some("REQUIRED_PARAM_MISSING")),
+        "{v}"
+    );
+    // Every Leads record, two at a time, through the cursors.
+    let mut ids = Vec::new();
+    let mut path = String::from("/crm/v8/Leads?fields=id,Last_Name&per_page=2");
+    loop {
+        let (s, v) = json(t.get(&path).await).await;
+        assert_eq!(s, 200, "{v}");
+        for r in v["data"].as_array().unwrap() {
+            ids.push(r["id"].as_str().unwrap().to_owned());
+            assert!(r.get("Last_Name").is_some());
+        }
+        match v["info"]["next_page_token"].as_str() {
+            Some(tok) => path = format!("/crm/v8/Leads?fields=id,Last_Name&page_token={tok}"),
+            None => break,
+        }
+    }
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert!(ids.len() >= 3 && unique.len() == ids.len(), "{ids:?}");
+    assert!(ids.contains(&CRM_LEAD.to_owned()));
+    // Bigin and older CRM versions page by number.
+    let (s, v) = json(
+        t.get("/bigin/v2/Contacts?fields=id&per_page=1&page=2")
+            .await,
+    )
+    .await;
+    assert_eq!((s, v["info"]["page"].as_u64()), (200, Some(2)), "{v}");
+    let (s, _) = json(t.get("/crm/v8/Leads?fields=id&page=1&page_token=x").await).await;
+    assert_eq!(s, 400, "page and page_token together");
+    let (s, _) = json(t.get("/crm/v8/Nope?fields=id").await).await;
+    assert_eq!(s, 400);
+}

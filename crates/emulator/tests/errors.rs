@@ -14,7 +14,7 @@ async fn url_method_module_and_record_errors() {
     for path in [
         "/crm/v9/Leads/1/Attachments",
         "/crm/v8/Leads/1/Attachment",
-        "/crm/v8/Leads",
+        "/crm/v8/Leads/1",
         "/bigin/v3/Contacts/1/photo",
         "/nothing/here",
         "/",

@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod files;
 pub mod photo;
+pub mod records;
 
 use serde::Deserializer;
 

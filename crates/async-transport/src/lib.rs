@@ -132,6 +132,12 @@ impl Transport {
         self.0.engine.api_base()
     }
 
+    /// The API credits left today, as Zoho's latest answer that said so gave them
+    /// (`X-API-CREDITS-REMAINING`, sent by CRM v8 once half the day's credits are used).
+    pub fn credits_remaining(&self) -> Option<u64> {
+        self.0.engine.credits_remaining()
+    }
+
     /// Runs an operation whose request has no caller-supplied sources.
     pub async fn execute<O: Operation + Sync>(&self, op: &O) -> Result<O::Output, Error> {
         self.execute_with(op, &[]).await

@@ -41,6 +41,10 @@ pub struct BackupArgs {
     /// Downloads at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=10))]
     concurrency: u16,
+    /// Stop before Zoho's API credits for the day fall to this many (as CRM v8 reports them
+    /// once half are used), leaving them to the org's other work.
+    #[arg(long, default_value_t = 1000)]
+    credits_floor: u64,
     /// List what would be backed up (records, files, links, bytes, API calls) and stop:
     /// nothing is downloaded or written.
     #[arg(long)]
@@ -194,11 +198,18 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(failures);
     let fetched = Mutex::new((0usize, 0u64));
+    let stopped = std::sync::atomic::AtomicBool::new(false);
     let workers = usize::from(args.concurrency).min(to_fetch.max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {
+                    if t.credits_remaining()
+                        .is_some_and(|c| c <= args.credits_floor)
+                    {
+                        stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                        return;
+                    }
                     let Some((record, item)) = queue.lock().ok().and_then(|mut q| q.pop_front())
                     else {
                         return;
@@ -240,6 +251,14 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
         for f in &failures {
             out!("  failed: {f}");
         }
+    }
+    if stopped.into_inner() {
+        let left = queue.into_inner().map_or(0, |q| q.len());
+        return Err(Failure::partial(format!(
+            "stopped with {} API credits left for the day (--credits-floor {}); {left} file(s) not fetched yet: run the same command once the credits reset to fetch them.",
+            t.credits_remaining().unwrap_or_default(),
+            args.credits_floor
+        )));
     }
     if !failures.is_empty() {
         return Err(Failure::partial(format!(

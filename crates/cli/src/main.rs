@@ -64,6 +64,10 @@ pub struct Global {
     /// Machine-readable output (JSON), no progress bars.
     #[arg(long, global = true)]
     pub json: bool,
+    /// At most this many API requests a second, across all of this command's calls (Zoho's
+    /// credits and per-org concurrency are shared by every app of the org).
+    #[arg(long, global = true, value_parser = positive_rate)]
+    pub max_requests_per_second: Option<f64>,
     /// Trace requests on stderr (-v, -vv); secrets never appear.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -310,8 +314,18 @@ fn main() -> ExitCode {
 
 /// The transport for the flags and credentials.
 pub fn transport(g: &Global) -> Result<Transport, Failure> {
-    let (config, _) = settings::client_config(g)?;
+    let (mut config, _) = settings::client_config(g)?;
+    config.max_requests_per_second = g.max_requests_per_second;
     Ok(Transport::new(config)?)
+}
+
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(String::from(
+            "give a number of requests per second above 0, e.g. 5 or 0.5",
+        )),
+    }
 }
 
 fn ids(raw: &[String]) -> Result<Vec<AttachmentId>, Failure> {

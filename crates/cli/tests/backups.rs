@@ -293,3 +293,62 @@ fn a_whole_module_backup_walks_every_record() {
         .assert()
         .code(2);
 }
+
+/// With the day's credits and the org's concurrency limited, a backup of 500 attachments
+/// never runs into either: it stops at the credits floor, saying so, and a re-run once the
+/// credits are back fetches the rest.
+#[test]
+fn a_backup_keeps_within_the_credits_and_the_concurrency_limit() {
+    let t = T::new("pacing");
+    let files: Vec<_> = (0..500)
+        .map(|i| t.file(&format!("f{i:03}.txt"), format!("file {i}").as_bytes()))
+        .collect();
+    t.zoho_token()
+        .args(["attachments", "upload", "Leads", LEAD])
+        .args(&files)
+        .assert()
+        .success();
+    t.emu.set_faults(FaultPlan {
+        api_credits: Some(400),
+        max_in_flight: Some(5),
+        ..FaultPlan::default()
+    });
+    let out = t.dir.join("b");
+    let run = t
+        .zoho_token()
+        .args([
+            "backup",
+            "Leads",
+            LEAD,
+            "--concurrency",
+            "4",
+            "--credits-floor",
+            "50",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(5);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("stopped with") && stderr.contains("--credits-floor 50"),
+        "{stderr}"
+    );
+    let s = t.emu.stats();
+    assert_eq!(s.injected.credits_429, 0, "the credits never ran out");
+    assert_eq!(
+        s.injected.concurrency_429, 0,
+        "the concurrency limit was never passed"
+    );
+    assert!(s.most_in_flight <= 4, "{}", s.most_in_flight);
+    let done = manifest_lines(&out);
+    assert!(
+        (300..=350).contains(&done),
+        "stopped near the floor: {done}"
+    );
+    // The next day.
+    t.emu.set_faults(FaultPlan::default());
+    let s = backup(&t, &out);
+    assert_eq!(s["downloaded"].as_u64(), Some(500 - done as u64));
+    assert_eq!(manifest_lines(&out), 500);
+}

@@ -142,8 +142,12 @@ pub struct ClientConfig {
     pub clock: Option<Arc<dyn TimeSource>>,
     /// Retry limits.
     pub retry: RetryPolicy,
-    /// Calls in flight at once (Zoho Standard edition: 10).
+    /// Calls in flight at once (Zoho's limit per org: Free 5, Standard 10, Professional 15,
+    /// Enterprise 20, Ultimate 25).
     pub max_in_flight: usize,
+    /// At most this many requests a second across the client's calls (`None`: no pace), to stay
+    /// within Zoho's API credits or a shared org's share of them.
+    pub max_requests_per_second: Option<f64>,
     /// Connection set-up, TLS included.
     pub connect_timeout: Duration,
     /// Longest wait for any one read or write on the connection.
@@ -178,6 +182,7 @@ impl ClientConfig {
             clock: None,
             retry: RetryPolicy::default(),
             max_in_flight: 10,
+            max_requests_per_second: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             overall_timeout: Some(Duration::from_secs(3600)),
@@ -274,6 +279,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("clock", &self.clock.as_ref().map(|_| "dyn TimeSource"))
             .field("retry", &self.retry)
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_requests_per_second", &self.max_requests_per_second)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("overall_timeout", &self.overall_timeout)

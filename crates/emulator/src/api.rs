@@ -105,7 +105,17 @@ fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
 pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let slot = std::sync::Mutex::new(Some(body));
-    let resp = handle(&app, Request::from_parts(parts, Body::empty()), &slot).await;
+    let (mut resp, left) = match faults::charge_credit(&app) {
+        Err(refused) => (refused, Some(0)),
+        Ok(left) => (
+            handle(&app, Request::from_parts(parts, Body::empty()), &slot).await,
+            left,
+        ),
+    };
+    if let Some(left) = left {
+        resp.headers_mut()
+            .insert("x-api-credits-remaining", http::HeaderValue::from(left));
+    }
     let unread = lock(&slot).take();
     if let Some(body) = unread {
         let mut stream = body.into_data_stream();

@@ -33,6 +33,10 @@ pub struct FaultPlan {
     /// Token answers from now on name this `api_domain` instead of the emulator's own URL (to
     /// check that a client follows it only where it may).
     pub api_domain: Option<String>,
+    /// The day's API credits from now on, as Zoho counts them (zoho-api-facts addendum): each
+    /// API call costs one; once half are used every answer carries `X-API-CREDITS-REMAINING`;
+    /// with none left, 429 TOO_MANY_REQUESTS.
+    pub api_credits: Option<u64>,
 }
 
 /// See [`FaultPlan::fail_next`].
@@ -81,6 +85,8 @@ pub struct Stats {
     pub token_limit_refusals: u64,
     /// The most access tokens one refresh token minted within any one window of the limit.
     pub most_tokens_in_a_window: u64,
+    /// The most API requests in flight at once.
+    pub most_in_flight: u64,
     /// Injected faults, by kind.
     pub injected: Injected,
 }
@@ -102,6 +108,8 @@ pub struct Injected {
     pub dropped_downloads: u64,
     /// INVALID_TOKEN answers for tokens that expired (early or on time) or were expired by hand.
     pub expired_tokens: u64,
+    /// 429 answers because `api_credits` ran out.
+    pub credits_429: u64,
 }
 
 /// The live plan and its progress.
@@ -111,6 +119,7 @@ pub struct FaultState {
     pub seen: u64,
     pub fail_next_left: u32,
     pub drops_left: u32,
+    pub credits_used: u64,
 }
 
 impl FaultState {
@@ -119,6 +128,7 @@ impl FaultState {
         self.fail_next_left = plan.fail_next.as_ref().map_or(0, |f| f.count);
         self.drops_left = plan.drop_downloads.as_ref().map_or(0, |d| d.count);
         self.seen = 0;
+        self.credits_used = 0;
         self.plan = plan;
     }
 }
@@ -141,6 +151,7 @@ pub async fn before(app: &App) -> Result<InFlight, Response> {
         let mut f = lock(&app.faults);
         let mut stats = lock(&app.stats);
         stats.api_requests += 1;
+        stats.most_in_flight = stats.most_in_flight.max(now_in_flight as u64);
         f.seen += 1;
         if f.plan.max_in_flight.is_some_and(|max| now_in_flight > max) {
             stats.injected.concurrency_429 += 1;
@@ -187,6 +198,23 @@ pub async fn before(app: &App) -> Result<InFlight, Response> {
         return Err(resp);
     }
     Ok(guard)
+}
+
+/// Charges an API call one credit when the plan counts them: the credits left, to report once
+/// half are used (`Ok(None)` before that, or when not counted), or the 429 when none are left.
+pub fn charge_credit(app: &App) -> Result<Option<u64>, Response> {
+    let mut f = lock(&app.faults);
+    let Some(total) = f.plan.api_credits else {
+        return Ok(None);
+    };
+    if f.credits_used >= total {
+        drop(f);
+        lock(&app.stats).injected.credits_429 += 1;
+        return Err(err::too_many_requests());
+    }
+    f.credits_used += 1;
+    let left = total - f.credits_used;
+    Ok((f.credits_used.saturating_mul(2) >= total).then_some(left))
 }
 
 /// How many bytes of this download to send before cutting the connection, if a drop is planned.

@@ -31,6 +31,7 @@ pub struct Engine {
     tokens: Mutex<TokenCache>,
     async_tokens: futures_util::lock::Mutex<()>,
     api: Mutex<BaseUrl>,
+    meter: super::meter::Meter,
 }
 
 impl std::fmt::Debug for Engine {
@@ -53,6 +54,7 @@ impl Engine {
             tokens: Mutex::new(TokenCache::new(&config)),
             async_tokens: futures_util::lock::Mutex::new(()),
             api: Mutex::new(config.endpoints.api.clone()),
+            meter: super::meter::Meter::new(config.max_requests_per_second),
             config,
         }
     }
@@ -68,6 +70,12 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The API credits left today, as Zoho's latest answer that said so gave them
+    /// (`X-API-CREDITS-REMAINING`, which CRM v8 sends once half of them are used).
+    pub fn credits_remaining(&self) -> Option<u64> {
+        self.meter.credits()
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, TokenCache> {
@@ -177,7 +185,15 @@ impl Engine {
             let ready = self.token(sender, a.rejected.take().as_ref())?;
             let (req, span) = a.request(build, &ready)?;
             let _entered = span.enter();
-            let act = match sender.send(req, sources) {
+            let wait = self.meter.slot(Instant::now());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+            let sent = sender.send(req, sources);
+            if let Ok(resp) = &sent {
+                self.meter.note(resp.headers());
+            }
+            let act = match sent {
                 Ok(resp) if resp.status().is_success() => a.finished(finish(Answer::Success(resp))),
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
@@ -305,8 +321,16 @@ impl Engine {
         loop {
             let ready = self.token_async(sender, a.rejected.take().as_ref()).await?;
             let (req, span) = a.request(build, &ready)?;
+            let wait = self.meter.slot(Instant::now());
+            if !wait.is_zero() {
+                sender.sleep(wait).await;
+            }
             let sent = tracing::Instrument::instrument(sender.send(req, sources), span.clone());
-            let act = match sent.await {
+            let sent = sent.await;
+            if let Ok(resp) = &sent {
+                self.meter.note(resp.headers());
+            }
+            let act = match sent {
                 Ok(resp) if resp.status().is_success() => {
                     a.finished(finish(Answer::Success(resp)).await)
                 }

@@ -15,11 +15,13 @@
 mod call;
 mod download;
 mod drive;
+mod meter;
 mod send;
 mod tokens;
 
 pub use call::{Call, Clock, Next, Outcome};
 pub use download::{Begin, begin_download, small_download};
 pub use drive::Engine;
+pub use meter::CREDITS_REMAINING;
 pub use send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
 pub use tokens::{Ready, TokenCache, TokenKey, TokenStep};

@@ -16,7 +16,8 @@ use zoho_core::{RecordId, disposition};
 
 use crate::fail::Failure;
 use crate::manifest::{self, Appender, Entry};
-use crate::{Global, bar, settings, transport};
+use crate::progress::Progress;
+use crate::{Global, settings, transport};
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -194,7 +195,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     for link in &links {
         manifest.append(link)?;
     }
-    let pb = bar(g, total_bytes, &format!("backing up {to_fetch} file(s)"));
+    let pb = Progress::bar_only(g, &format!("backing up {to_fetch} file(s)"), total_bytes);
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(failures);
     let fetched = Mutex::new((0usize, 0u64));
@@ -214,7 +215,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
                     else {
                         return;
                     };
-                    let got = fetch_one(api, &t, module, out, &record, &item, &pb)
+                    let got = fetch_one(g, api, &t, (module, out), &record, &item, &pb)
                         .and_then(|entry| manifest.append(&entry).map(|()| entry));
                     match got {
                         Ok(entry) => {
@@ -233,7 +234,7 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
             });
         }
     });
-    pb.finish_and_clear();
+    pb.done(0);
     let (count, bytes) = fetched.into_inner().unwrap_or_default();
     let failures = failures.into_inner().unwrap_or_default();
     if g.json {
@@ -287,13 +288,13 @@ fn all_records(
 }
 
 fn fetch_one(
+    g: &Global,
     api: zoho_core::Api,
     t: &zoho_blocking_transport::Transport,
-    module: &str,
-    out: &Path,
+    (module, out): (&str, &Path),
     record: &RecordId,
     item: &Attachment,
-    pb: &indicatif::ProgressBar,
+    pb: &Progress,
 ) -> Result<Entry, Failure> {
     let ops = zoho_core::ops::Attachments::parse(api, module, record.as_str())
         .map_err(|e| Failure::usage(e.to_string()))?;
@@ -305,11 +306,13 @@ fn fetch_one(
         disposition::safe_file_name(item.file_name.as_deref().unwrap_or_default(), "attachment");
     let path = dir.join(format!("{}-{name}", item.id));
     let last = Mutex::new(0u64);
-    let report = |n: u64, _total: Option<u64>| {
+    let each = Progress::events_only(g, &format!("{record}/{}", item.id), item.size);
+    let report = |n: u64, total: Option<u64>| {
         if let Ok(mut l) = last.lock() {
-            pb.inc(n.saturating_sub(*l));
+            pb.add(n.saturating_sub(*l));
             *l = n;
         }
+        each.report(n, total);
     };
     let got = a.download_to_path(
         item.id.clone(),
@@ -323,7 +326,13 @@ fn fetch_one(
             expected_len: item.size,
             ..Default::default()
         },
-    )?;
+    );
+    let got = got.map_err(|e| {
+        let f = Failure::from(e);
+        each.failed(&f.message);
+        f
+    })?;
+    each.done(got.bytes);
     let sha256 =
         manifest::sha256_of(&path).map_err(|e| Failure::io("cannot read back a download", e))?;
     Ok(Entry {

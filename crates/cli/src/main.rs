@@ -9,11 +9,11 @@ mod consent;
 mod demo;
 mod interrupt;
 mod manifest;
+mod progress;
 mod restore;
 mod settings;
 mod verify;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -27,6 +27,7 @@ use zoho_core::ops::attachments::DeleteOutcome;
 use zoho_core::{AttachmentId, Operation};
 
 use crate::fail::Failure;
+use crate::progress::Progress;
 
 const AFTER_HELP: &str = "Credentials come from ZOHO_ACCESS_TOKEN, or ZOHO_CLIENT_ID + ZOHO_CLIENT_SECRET + \
 ZOHO_REFRESH_TOKEN, or the file `zoho auth login` writes.\n\nExit codes: 0 success, 1 Zoho refused the request, \
@@ -64,6 +65,10 @@ pub struct Global {
     /// Machine-readable output (JSON), no progress bars.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Progress: a bar on a terminal (auto), JSON lines on stderr for dashboards (json: start,
+    /// progress, retry, done, error), or none.
+    #[arg(long, global = true, value_enum, default_value_t = progress::Mode::Auto)]
+    pub progress: progress::Mode,
     /// At most this many API requests a second, across all of this command's calls (Zoho's
     /// credits and per-org concurrency are shared by every app of the org).
     #[arg(long, global = true, value_parser = positive_rate)]
@@ -334,42 +339,6 @@ fn ids(raw: &[String]) -> Result<Vec<AttachmentId>, Failure> {
         .collect()
 }
 
-/// A progress bar on a terminal, nothing otherwise.
-pub fn bar(g: &Global, len: u64, label: &str) -> indicatif::ProgressBar {
-    if g.json || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg:30!} [{bar:30}] {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12} ETA {eta}",
-    ) {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_message(label.to_owned());
-    pb
-}
-
-/// A progress callback for `pb`: the position, the total once known, and a visible
-/// "retrying (N)" when a transfer starts again from 0 after a failed attempt.
-pub fn follow(
-    pb: &indicatif::ProgressBar,
-    label: &str,
-) -> impl Fn(u64, Option<u64>) + Send + Sync + use<> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let (pb, label) = (pb.clone(), label.to_owned());
-    let (last, retries) = (AtomicU64::new(0), AtomicU64::new(0));
-    move |n, total| {
-        if let Some(t) = total {
-            pb.set_length(t);
-        }
-        if n < last.swap(n, Ordering::Relaxed) {
-            let r = retries.fetch_add(1, Ordering::Relaxed) + 1;
-            pb.set_message(format!("{label} retrying ({r})"));
-        }
-        pb.set_position(n);
-    }
-}
-
 fn auth(g: &Global, cmd: AuthCmd) -> Result<(), Failure> {
     match cmd {
         AuthCmd::Scopes { module } => consent::print_scopes(g, &module),
@@ -614,17 +583,20 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                     }
                     continue;
                 }
-                let pb = bar(g, *len, name);
-                let report = follow(&pb, name);
+                let p = Arc::new(Progress::start(g, name, Some(*len)));
+                let report = Arc::clone(&p);
                 let opts = zoho_core::UploadOptions {
-                    progress: Some(Arc::new(move |n, len| report(n, Some(len)))),
+                    progress: Some(Arc::new(move |n, len| report.report(n, Some(len)))),
                     ..Default::default()
                 };
                 let up = match a.upload_file_with(f, &opts) {
                     Ok(up) => up,
-                    Err(e) if uploaded.is_empty() => return Err(e.into()),
                     Err(e) => {
                         let failed = Failure::from(e);
+                        p.failed(&failed.message);
+                        if uploaded.is_empty() {
+                            return Err(failed);
+                        }
                         let rest: Vec<String> = plan[i + 1..]
                             .iter()
                             .map(|p| p.0.display().to_string())
@@ -642,7 +614,7 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                         )));
                     }
                 };
-                pb.finish_and_clear();
+                p.done(*len);
                 uploaded.push(f.display().to_string());
                 if g.json {
                     out!("{}", json!({ "uploaded": f, "id": up.id }));
@@ -684,8 +656,8 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 .map_err(|e| Failure::io(&format!("cannot create {}", out.display()), e))?;
             interrupt::watch(&out);
             for id in ids(&raw)? {
-                let pb = bar(g, 0, id.as_str());
-                let report = follow(&pb, id.as_str());
+                let p = Progress::start(g, id.as_str(), None);
+                let report = |n, total| p.report(n, total);
                 let opts = DownloadOptions {
                     progress: Some(&report),
                     overwrite: force,
@@ -693,8 +665,9 @@ fn attachments(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 };
                 let got = a
                     .download_to_dir(id.clone(), &out, &opts)
-                    .map_err(|e| refuse_overwrite(e, &out))?;
-                pb.finish_and_clear();
+                    .map_err(|e| refuse_overwrite(e, &out))
+                    .inspect_err(|f| p.failed(&f.message))?;
+                p.done(got.bytes);
                 if g.json {
                     out!(
                         "{}",
@@ -854,15 +827,14 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
 mod tests {
     #[test]
     fn a_transfer_that_starts_again_says_it_is_retrying() {
-        let pb = indicatif::ProgressBar::hidden();
-        let report = super::follow(&pb, "big.bin");
-        report(0, Some(100));
-        report(60, Some(100));
-        assert_eq!((pb.position(), pb.length()), (60, Some(100)));
-        assert_eq!(pb.message(), "");
-        report(0, Some(100)); // the attempt failed; the next starts from 0
-        report(10, Some(100));
-        assert_eq!(pb.message(), "big.bin retrying (1)");
-        assert_eq!(pb.position(), 10);
+        use clap::Parser;
+        let cli = super::Cli::parse_from(["zoho", "--progress", "none", "demo"]);
+        let p = super::Progress::start(&cli.global, "big.bin", Some(100));
+        p.report(0, Some(100));
+        p.report(60, Some(100));
+        assert_eq!(p.retries(), 0);
+        p.report(0, Some(100)); // the attempt failed; the next starts from 0
+        p.report(10, Some(100));
+        assert_eq!(p.retries(), 1);
     }
 }

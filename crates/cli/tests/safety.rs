@@ -238,3 +238,66 @@ fn completions_for_each_shell() {
     }
     t.zoho().args(["completions", "tcsh"]).assert().code(2);
 }
+
+/// `--progress json`: start, progress, a retry when a cut download starts again, done — as JSON
+/// lines on stderr, stdout left to the results.
+#[test]
+fn progress_as_json_lines_for_dashboards() {
+    let t = T::new("progress-json");
+    let f = t.file("big.bin", &vec![5u8; 600_000]);
+    let up = t
+        .zoho_token()
+        .args([
+            "--json",
+            "--progress",
+            "json",
+            "attachments",
+            "upload",
+            "Leads",
+            LEAD,
+        ])
+        .arg(&f)
+        .assert()
+        .success();
+    let events: Vec<serde_json::Value> = common::json_lines(&up.get_output().stderr);
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"start"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+    assert!(kinds.contains(&"progress"));
+    let id = common::json_lines(&up.get_output().stdout)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The first download is cut after 100 kB; the retry starts from 0 and is reported.
+    t.emu.set_faults(FaultPlan {
+        drop_downloads: Some(zoho_emulator::DropDownloads {
+            after_bytes: 100_000,
+            count: 1,
+        }),
+        ..FaultPlan::default()
+    });
+    let out = t.dir.join("out");
+    let down = t
+        .zoho_token()
+        .args([
+            "--progress",
+            "json",
+            "attachments",
+            "download",
+            "Leads",
+            LEAD,
+            &id,
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let events = common::json_lines(&down.get_output().stderr);
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert!(kinds.contains(&"retry"), "{kinds:?}");
+    let done = events.iter().find(|e| e["event"] == "done").unwrap();
+    assert_eq!(
+        (done["item"].as_str(), done["bytes"].as_u64()),
+        (Some(id.as_str()), Some(600_000))
+    );
+}

@@ -9,6 +9,7 @@
 mod gate;
 mod handles;
 mod local;
+mod resolve;
 
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
@@ -106,7 +107,7 @@ impl Transport {
         };
         let tls =
             ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier);
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -117,8 +118,12 @@ impl Transport {
             .proxy(proxy)
             .tls_config(tls.build())
             .user_agent(config.user_agent.as_str())
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolve::Resolve::default(),
+        );
         Ok(Self::with_agent(config, Ureq(agent, None)))
     }
 

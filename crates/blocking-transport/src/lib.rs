@@ -115,6 +115,10 @@ impl Transport {
             .timeout_per_read(Some(config.read_timeout))
             .timeout_per_write(Some(config.read_timeout))
             .timeout_global(config.overall_timeout)
+            // As many idle connections as calls may run at once (ureq keeps 3 per host by
+            // default), so N calls at a time reuse N connections.
+            .max_idle_connections_per_host(config.max_in_flight.max(1))
+            .max_idle_connections(config.max_in_flight.max(1).max(10))
             .proxy(proxy)
             .tls_config(tls.build())
             .user_agent(config.user_agent.as_str())

@@ -87,6 +87,8 @@ pub struct Stats {
     pub most_tokens_in_a_window: u64,
     /// The most API requests in flight at once.
     pub most_in_flight: u64,
+    /// Connections accepted.
+    pub connections: u64,
     /// Injected faults, by kind.
     pub injected: Injected,
 }

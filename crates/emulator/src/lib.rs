@@ -324,6 +324,11 @@ fn serve(
                 return;
             }
         };
+        // Every accepted connection is counted, for checks of connection reuse.
+        let counted = Arc::clone(&app);
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |_| {
+            lock(&counted.stats).connections += 1;
+        });
         let router = Router::new()
             .route("/oauth/v2/auth", get(oauth::consent))
             .route("/oauth/v2/token", post(oauth::token))

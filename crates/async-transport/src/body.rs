@@ -117,3 +117,32 @@ pub fn stream(
         }
     })
 }
+
+/// `s` at the client's bandwidth budget, if it has one: each piece waits for the time the
+/// pieces before it (of every transfer) booked.
+pub(crate) fn throttled<E, S>(
+    s: S,
+    throttle: Option<std::sync::Arc<zoho_core::engine::Throttle>>,
+) -> futures_util::stream::BoxStream<'static, Result<Bytes, E>>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Send + 'static,
+{
+    use futures_util::StreamExt;
+    let Some(t) = throttle else {
+        return s.boxed();
+    };
+    s.then(move |piece| {
+        let t = std::sync::Arc::clone(&t);
+        async move {
+            if let Ok(b) = &piece {
+                let wait = t.take(b.len() as u64, std::time::Instant::now());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            piece
+        }
+    })
+    .boxed()
+}

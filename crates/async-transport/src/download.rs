@@ -30,9 +30,12 @@ async fn begin<D: Download + Sync>(
     d: &D,
     opts: &DownloadOptions<'_>,
     answer: Answer<reqwest::Response>,
+    throttle: Option<std::sync::Arc<zoho_core::engine::Throttle>>,
 ) -> Result<(DownloadHead, Chunks), Finish> {
     match begin_download(d, answer, opts.max_bytes)? {
-        Begin::Stream(head, resp) => Ok((head, resp.bytes_stream().boxed())),
+        Begin::Stream(head, resp) => {
+            Ok((head, crate::body::throttled(resp.bytes_stream(), throttle)))
+        }
         Begin::ReadWhole(r) => {
             let whole = read_whole(r.into_body()).await?;
             let (head, bytes) = small_download(d, whole, opts.max_bytes)?;
@@ -58,7 +61,8 @@ impl Transport {
         let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
             Box::pin(async move {
                 let mut out = out.lock().await;
-                let (head, body) = begin(d, opts, answer).await?;
+                let (head, body) =
+                    begin(d, opts, answer, self.0.engine.throttle().cloned()).await?;
                 let total = opts.length_of(&head);
                 let progress = |n| {
                     if let Some(p) = opts.progress {
@@ -98,7 +102,7 @@ impl Transport {
                 if attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
                     tracing::info!("the download was cut; starting again from byte 0");
                 }
-                let begun = begin(d, opts, answer).await?;
+                let begun = begin(d, opts, answer, self.0.engine.throttle().cloned()).await?;
                 if let Some(name) = refuse {
                     let target = name(&begun.0);
                     blocking(move || zoho_fs::refuse_existing(&target)).await?;

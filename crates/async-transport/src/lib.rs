@@ -114,10 +114,14 @@ impl Transport {
     }
 
     fn with_client(config: Config, client: reqwest::Client, own: bool) -> Self {
+        let overall = config.overall_timeout;
+        let gate = tokio::sync::Semaphore::new(config.max_in_flight.max(1));
+        let engine = Engine::new(config);
+        let throttle = engine.throttle().cloned();
         Self(Arc::new(Shared {
-            http: Reqwest(client, config.overall_timeout, own),
-            gate: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
-            engine: Engine::new(config),
+            http: Reqwest(client, overall, own, throttle),
+            gate,
+            engine,
         }))
     }
 
@@ -176,7 +180,12 @@ impl Transport {
 
 /// reqwest as the engine's sender: the client, the overall timeout of each request, and
 /// whether the client is ours (built with redirects off).
-struct Reqwest(reqwest::Client, Option<Duration>, bool);
+struct Reqwest(
+    reqwest::Client,
+    Option<Duration>,
+    bool,
+    Option<Arc<zoho_core::engine::Throttle>>,
+);
 
 impl AsyncSendRequest<Source> for Reqwest {
     type Body = reqwest::Response;
@@ -199,7 +208,8 @@ impl AsyncSendRequest<Source> for Reqwest {
                     }
                     plan.check_sources(readers.len())
                         .map_err(SendError::Local)?;
-                    reqwest::Body::wrap_stream(body::stream(&plan, readers))
+                    let stream = body::stream(&plan, readers);
+                    reqwest::Body::wrap_stream(body::throttled(stream, self.3.clone()))
                 }
             };
             let req = reqwest::Request::try_from(Request::from_parts(parts, body))

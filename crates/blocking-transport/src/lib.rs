@@ -128,7 +128,7 @@ impl Transport {
             ureq::unversioned::transport::DefaultConnector::default(),
             resolve::Resolve::default(),
         );
-        Ok(Self::with_agent(config, Ureq(agent, None)))
+        Ok(Self::with_agent(config, Ureq(agent, None, None)))
     }
 
     /// A transport on your own ureq agent (a corporate proxy, your own roots or TLS settings).
@@ -136,21 +136,20 @@ impl Transport {
     /// the connect and read timeouts, the proxy and the user agent are the agent's.
     pub fn with_ureq(config: Config, agent: ureq::Agent) -> Self {
         let overall = config.overall_timeout;
-        Self::with_agent(config, Ureq(agent, Some(overall)))
+        Self::with_agent(config, Ureq(agent, Some(overall), None))
     }
 
-    fn with_agent(config: Config, http: Ureq) -> Self {
+    fn with_agent(config: Config, mut http: Ureq) -> Self {
         if log::log_enabled!(target: "ureq_proto", log::Level::Trace) {
             let why = "ureq_proto logs every byte on the wire at TRACE, the Authorization header \
                        and token answers included: keep the `ureq_proto` target at DEBUG or below";
             log::warn!(target: "zoho_blocking_transport", "{why}");
             tracing::warn!("{why}");
         }
-        Self(Arc::new(Shared {
-            http,
-            gate: gate::Gate::new(config.max_in_flight.max(1)),
-            engine: Engine::new(config),
-        }))
+        let gate = gate::Gate::new(config.max_in_flight.max(1));
+        let engine = Engine::new(config);
+        http.2 = engine.throttle().cloned();
+        Self(Arc::new(Shared { http, gate, engine }))
     }
 
     /// The configuration.
@@ -222,8 +221,9 @@ impl Transport {
                 match begun {
                     Begin::Stream(head, body) => {
                         sink.refuse_existing(&head)?;
-                        let copied =
-                            copy_body(body.into_reader(), &mut sink, opts.length_of(&head), opts);
+                        let body =
+                            Throttled(body.into_reader(), self.0.engine.throttle().map(|t| &**t));
+                        let copied = copy_body(body, &mut sink, opts.length_of(&head), opts);
                         let n = copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
                         Ok((head, n))
                     }
@@ -329,7 +329,11 @@ impl Write for Sink<'_> {
 
 /// ureq as the engine's sender; for an agent handed in, the overall timeout to set on each
 /// request along with the settings the engine needs.
-struct Ureq(ureq::Agent, Option<Option<std::time::Duration>>);
+struct Ureq(
+    ureq::Agent,
+    Option<Option<std::time::Duration>>,
+    Option<Arc<zoho_core::engine::Throttle>>,
+);
 
 impl Ureq {
     fn run(
@@ -369,7 +373,8 @@ impl SendRequest<Source> for Ureq {
                 }
                 plan.check_sources(readers.len())
                     .map_err(SendError::Local)?;
-                let mut reader = MultipartReader::new(&plan, readers);
+                let reader = MultipartReader::new(&plan, readers);
+                let mut reader = Throttled(reader, self.2.as_deref());
                 self.run(Request::from_parts(
                     parts,
                     ureq::SendBody::from_reader(&mut reader),
@@ -432,6 +437,23 @@ fn read_whole(resp: Response<ureq::Body>) -> Result<Response<Bytes>, SendError> 
 
 fn check_cap(n: u64, opts: &DownloadOptions<'_>) -> Result<(), Error> {
     zoho_core::operation::check_download_size(n, opts.max_bytes)
+}
+
+/// A body read at the client's bandwidth budget, if it has one: each piece read waits for
+/// the time the pieces before it (of every transfer) booked.
+struct Throttled<'t, R>(R, Option<&'t zoho_core::engine::Throttle>);
+
+impl<R: Read> Read for Throttled<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        if let Some(t) = self.1 {
+            let wait = t.take(n as u64, std::time::Instant::now());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Copies a body: a read that fails, or a body shorter than declared, is a cut (sent again when

@@ -73,6 +73,10 @@ pub struct Global {
     /// credits and per-org concurrency are shared by every app of the org).
     #[arg(long, global = true, value_parser = positive_rate)]
     pub max_requests_per_second: Option<f64>,
+    /// At most this many bytes a second sent and received, across all of this command's
+    /// transfers: a number with K, M or G (KiB, MiB, GiB), as rclone's --bwlimit, e.g. 4M.
+    #[arg(long, global = true, value_parser = byte_rate)]
+    pub bwlimit: Option<u64>,
     /// Trace requests on stderr (-v, -vv); secrets never appear.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -321,7 +325,34 @@ fn main() -> ExitCode {
 pub fn transport(g: &Global) -> Result<Transport, Failure> {
     let (mut config, _) = settings::client_config(g)?;
     config.max_requests_per_second = g.max_requests_per_second;
+    config.max_bytes_per_second = g.bwlimit;
     Ok(Transport::new(config)?)
+}
+
+/// `512K`, `4M`, `1.5G` (binary units) or plain bytes, above 0.
+fn byte_rate(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&t[..i], t[i..].to_ascii_uppercase()),
+        None => (t, String::new()),
+    };
+    let scale: f64 = match unit.trim_end_matches("IB").trim_end_matches('B') {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "`{s}`: give bytes a second with K, M or G, e.g. 4M"
+            ));
+        }
+    };
+    match num.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n * scale >= 1.0 => Ok((n * scale) as u64),
+        _ => Err(format!(
+            "`{s}`: give bytes a second above 0 with K, M or G, e.g. 4M"
+        )),
+    }
 }
 
 fn positive_rate(s: &str) -> Result<f64, String> {
@@ -825,6 +856,17 @@ fn photo(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn byte_rates_read_as_rclone_writes_them() {
+        assert_eq!(super::byte_rate("4M"), Ok(4 << 20));
+        assert_eq!(super::byte_rate("512k"), Ok(512 << 10));
+        assert_eq!(super::byte_rate("1.5GiB"), Ok(3 << 29));
+        assert_eq!(super::byte_rate("1000"), Ok(1000));
+        for bad in ["0", "-1M", "fast", "4X", ""] {
+            assert!(super::byte_rate(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn a_transfer_that_starts_again_says_it_is_retrying() {
         use clap::Parser;

@@ -148,6 +148,9 @@ pub struct ClientConfig {
     /// At most this many requests a second across the client's calls (`None`: no pace), to stay
     /// within Zoho's API credits or a shared org's share of them.
     pub max_requests_per_second: Option<f64>,
+    /// At most this many body bytes a second, sent and received, across all of the client's
+    /// transfers (`None`: no limit), as rclone's `--bwlimit`.
+    pub max_bytes_per_second: Option<u64>,
     /// Connection set-up, TLS included.
     pub connect_timeout: Duration,
     /// Longest wait for any one read or write on the connection.
@@ -183,6 +186,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             max_in_flight: 10,
             max_requests_per_second: None,
+            max_bytes_per_second: None,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             overall_timeout: Some(Duration::from_secs(3600)),
@@ -280,6 +284,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("retry", &self.retry)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_requests_per_second", &self.max_requests_per_second)
+            .field("max_bytes_per_second", &self.max_bytes_per_second)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("overall_timeout", &self.overall_timeout)

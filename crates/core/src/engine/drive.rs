@@ -32,6 +32,7 @@ pub struct Engine {
     async_tokens: futures_util::lock::Mutex<()>,
     api: Mutex<BaseUrl>,
     meter: super::meter::Meter,
+    throttle: Option<std::sync::Arc<super::meter::Throttle>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -55,6 +56,9 @@ impl Engine {
             async_tokens: futures_util::lock::Mutex::new(()),
             api: Mutex::new(config.endpoints.api.clone()),
             meter: super::meter::Meter::new(config.max_requests_per_second),
+            throttle: config
+                .max_bytes_per_second
+                .and_then(super::meter::Throttle::new),
             config,
         }
     }
@@ -70,6 +74,12 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The bandwidth budget the transports' bodies take their time from, if one is set
+    /// (`ClientConfig::max_bytes_per_second`).
+    pub fn throttle(&self) -> Option<&std::sync::Arc<super::meter::Throttle>> {
+        self.throttle.as_ref()
     }
 
     /// The API credits left today, as Zoho's latest answer that said so gave them

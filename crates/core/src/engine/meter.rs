@@ -65,6 +65,38 @@ impl Meter {
     }
 }
 
+/// A bandwidth budget shared by every transfer of a client
+/// (`ClientConfig::max_bytes_per_second`): each piece of a body, sent or received, books its
+/// time at the rate, and waits for the pieces booked before it.
+#[derive(Debug)]
+pub struct Throttle {
+    bytes_per_second: f64,
+    next: Mutex<Option<Instant>>,
+}
+
+impl Throttle {
+    /// A budget of `bytes_per_second` (none for 0).
+    pub fn new(bytes_per_second: u64) -> Option<std::sync::Arc<Self>> {
+        (bytes_per_second > 0).then(|| {
+            std::sync::Arc::new(Self {
+                bytes_per_second: bytes_per_second as f64,
+                next: Mutex::new(None),
+            })
+        })
+    }
+
+    /// How long to wait, from `now`, before `n` more bytes go (or are taken in).
+    pub fn take(&self, n: u64, now: Instant) -> Duration {
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = next.map_or(now, |t| t.max(now));
+        *next = Some(at + Duration::from_secs_f64(n as f64 / self.bytes_per_second));
+        at - now
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +118,27 @@ mod tests {
         h.insert(CREDITS_REMAINING, http::HeaderValue::from_static("junk"));
         m.note(&h);
         assert_eq!(m.credits(), Some(1234));
+    }
+
+    #[test]
+    fn a_throttle_spreads_bytes_at_its_rate_across_transfers() {
+        assert!(Throttle::new(0).is_none());
+        let t = Throttle::new(1000).unwrap();
+        let t0 = Instant::now();
+        assert_eq!(
+            t.take(500, t0),
+            Duration::ZERO,
+            "the first piece goes at once"
+        );
+        assert_eq!(
+            t.take(1000, t0),
+            Duration::from_millis(500),
+            "after the first's time"
+        );
+        // Another transfer at the same moment waits behind both.
+        assert_eq!(t.take(1, t0), Duration::from_millis(1500));
+        // After a pause the budget does not pile up.
+        assert_eq!(t.take(100, t0 + Duration::from_secs(10)), Duration::ZERO);
     }
 
     #[test]

@@ -22,6 +22,6 @@ mod tokens;
 pub use call::{Call, Clock, Next, Outcome};
 pub use download::{Begin, begin_download, small_download};
 pub use drive::Engine;
-pub use meter::CREDITS_REMAINING;
+pub use meter::{CREDITS_REMAINING, Throttle};
 pub use send::{Answer, AsyncSendRequest, BoxFuture, Finish, SendError, SendRequest};
 pub use tokens::{Ready, TokenCache, TokenKey, TokenStep};

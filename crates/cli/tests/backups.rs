@@ -352,3 +352,41 @@ fn a_backup_keeps_within_the_credits_and_the_concurrency_limit() {
     assert_eq!(s["downloaded"].as_u64(), Some(500 - done as u64));
     assert_eq!(manifest_lines(&out), 500);
 }
+
+/// An answer without Content-Length that ends early passes no HTTP check: the backup compares
+/// it with the list's size, keeps nothing of it and reports it (exit 5).
+#[test]
+fn a_short_download_without_content_length_is_not_kept() {
+    let t = T::new("backup-short");
+    let f = t.file("long.txt", &[b'x'; 5000]);
+    t.zoho_token()
+        .args(["attachments", "upload", "Leads", LEAD])
+        .arg(&f)
+        .assert()
+        .success();
+    t.emu.set_faults(FaultPlan {
+        short_downloads: Some(1000),
+        ..FaultPlan::default()
+    });
+    let out = t.dir.join("b");
+    let run = t
+        .zoho_token()
+        .args(["backup", "Leads", LEAD, "--out"])
+        .arg(&out)
+        .assert()
+        .code(5);
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("after 1000 bytes where 5000 were expected"),
+        "{stdout}"
+    );
+    assert_eq!(manifest_lines(&out), 0);
+    let kept: Vec<_> = std::fs::read_dir(out.join(LEAD))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(kept.is_empty(), "nothing kept: {kept:?}");
+    // Whole again: the same command fetches it.
+    t.emu.set_faults(FaultPlan::default());
+    assert_eq!(backup(&t, &out)["downloaded"], 1);
+}

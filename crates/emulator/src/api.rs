@@ -710,29 +710,41 @@ async fn upload(ctx: &Ctx<'_>, t: &Target, req: Request) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Download
 
+/// At most the first `n` bytes of a blob's stream.
+fn first_bytes(
+    stream: crate::store::ByteStream,
+    n: u64,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
+    stream.scan(n, |left, chunk| {
+        let out = match chunk {
+            Ok(_) if *left == 0 => None,
+            Ok(c) => {
+                let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(c.len());
+                *left -= keep as u64;
+                Some(Ok(c.slice(..keep)))
+            }
+            Err(e) => Some(Err(e)),
+        };
+        futures_util::future::ready(out)
+    })
+}
+
 /// Streams a blob as a file answer, cutting it short when a drop fault is planned.
 async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> Response {
     let (len, stream) = match app.blobs.read(blob).await {
         Ok(x) => x,
         Err(_) => return err::internal_error(),
     };
+    let short = lock(&app.faults).plan.short_downloads;
     let body = match faults::take_drop(app) {
-        None => Body::from_stream(stream),
+        None => match short {
+            Some(n) => Body::from_stream(first_bytes(stream, n)),
+            None => Body::from_stream(stream),
+        },
         Some(after) => {
             // Send the first `after` bytes, give them time to reach the socket, then fail the
             // body so that the connection is cut short of the declared Content-Length.
-            let kept = stream.scan(after, |left, chunk| {
-                let out = match chunk {
-                    Ok(_) if *left == 0 => None,
-                    Ok(c) => {
-                        let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(c.len());
-                        *left -= keep as u64;
-                        Some(Ok(c.slice(..keep)))
-                    }
-                    Err(e) => Some(Err(e)),
-                };
-                futures_util::future::ready(out)
-            });
+            let kept = first_bytes(stream, after);
             let cut = futures_util::stream::once(async {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 Err::<Bytes, _>(std::io::Error::other(
@@ -744,7 +756,9 @@ async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> R
     };
     let mut resp = Response::new(body);
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if short.is_none() {
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
     if let Ok(v) = HeaderValue::from_str(if content_type.is_empty() {
         "application/octet-stream"
     } else {

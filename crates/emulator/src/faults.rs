@@ -28,6 +28,9 @@ pub struct FaultPlan {
     pub delay_ms: u64,
     /// Cut the connection after `after_bytes` body bytes of the next `count` downloads.
     pub drop_downloads: Option<DropDownloads>,
+    /// Send every download without Content-Length (chunked), ending it cleanly after at most
+    /// this many bytes: a short body only the list's `Size` can tell.
+    pub short_downloads: Option<u64>,
     /// Access tokens issued from now on expire after this many seconds.
     pub token_lifetime_secs: Option<u64>,
     /// Token answers from now on name this `api_domain` instead of the emulator's own URL (to

@@ -301,3 +301,57 @@ fn progress_as_json_lines_for_dashboards() {
         (Some(id.as_str()), Some(600_000))
     );
 }
+
+/// An existing target is refused from the answer's head, before any of its body is read, and
+/// the message names --force.
+#[test]
+fn an_existing_target_is_refused_before_the_body() {
+    let t = T::new("refuse-early");
+    let f = t.file("big.bin", &vec![1u8; 2_000_000]);
+    let up = t
+        .zoho_token()
+        .args(["--json", "attachments", "upload", "Leads", LEAD])
+        .arg(&f)
+        .assert()
+        .success();
+    let id = common::json_lines(&up.get_output().stdout)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = t.dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("big.bin"), b"mine").unwrap();
+    let run = t
+        .zoho_token()
+        .args([
+            "--progress",
+            "json",
+            "attachments",
+            "download",
+            "Leads",
+            LEAD,
+            &id,
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(stderr.contains("pass --force"), "{stderr}");
+    let moved: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "progress")
+        .filter_map(|e| e["bytes"].as_u64())
+        .collect();
+    assert!(
+        moved.iter().all(|b| *b == 0),
+        "no body byte was read: {moved:?}"
+    );
+    assert_eq!(std::fs::read(out.join("big.bin")).unwrap(), b"mine");
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+}

@@ -355,3 +355,31 @@ fn an_existing_target_is_refused_before_the_body() {
         .collect();
     assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
 }
+
+/// The pacing flags take rclone's forms and refuse what is not a rate, before anything is sent.
+#[test]
+fn pacing_flags_are_checked_and_applied() {
+    let t = T::new("pacing-flags");
+    for bad in [
+        "--bwlimit=0",
+        "--bwlimit=fast",
+        "--max-requests-per-second=-1",
+    ] {
+        let run = t
+            .zoho_token()
+            .arg(bad)
+            .args(["attachments", "list", "Leads", LEAD])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        assert!(stderr.contains("e.g."), "the fix is named: {stderr}");
+    }
+    assert_eq!(t.emu.stats().api_requests, 0, "nothing was sent");
+    let f = t.file("a.txt", b"paced");
+    t.zoho_token()
+        .args(["--bwlimit", "64M", "--max-requests-per-second", "50"])
+        .args(["attachments", "upload", "Leads", LEAD])
+        .arg(&f)
+        .assert()
+        .success();
+}

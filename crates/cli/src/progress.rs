@@ -37,27 +37,26 @@ pub struct Progress {
 impl Progress {
     /// Starts showing `item` of `len` bytes (when known).
     pub fn start(g: &Global, item: &str, len: Option<u64>) -> Self {
-        let p = Self::new(g, item, len, true);
+        let p = Self::new(g, item, len, true, true);
         p.event("start", json!({ "total": len }));
         p
     }
 
     /// A bar alone (a backup's total), no JSON events of its own.
     pub fn bar_only(g: &Global, item: &str, len: u64) -> Self {
-        Self::new(g, item, Some(len), false)
+        Self::new(g, item, Some(len), false, true)
     }
 
     /// JSON events alone (each file of a backup, whose bar is the total's).
     pub fn events_only(g: &Global, item: &str, len: Option<u64>) -> Self {
-        let mut p = Self::new(g, item, len, true);
-        p.pb = indicatif::ProgressBar::hidden();
+        let p = Self::new(g, item, len, true, false);
         p.event("start", json!({ "total": len }));
         p
     }
 
-    fn new(g: &Global, item: &str, len: Option<u64>, events: bool) -> Self {
+    fn new(g: &Global, item: &str, len: Option<u64>, events: bool, bar: bool) -> Self {
         let json = events && g.progress == Mode::Json;
-        let bar = g.progress == Mode::Auto && !g.json && std::io::stderr().is_terminal();
+        let bar = bar && g.progress == Mode::Auto && !g.json && std::io::stderr().is_terminal();
         let pb = if bar {
             let pb = indicatif::ProgressBar::new(len.unwrap_or(0));
             if let Ok(style) = indicatif::ProgressStyle::with_template(

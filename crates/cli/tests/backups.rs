@@ -17,11 +17,7 @@ use zoho_emulator::{Emulator, FailNth, FaultPlan};
 fn seed(t: &T) {
     for name in ["one.txt", "two.txt", "three.txt"] {
         let f = t.file(name, format!("the file {name}").as_bytes());
-        t.zoho_token()
-            .args(["attachments", "upload", "Leads", LEAD])
-            .arg(&f)
-            .assert()
-            .success();
+        t.upload(LEAD, &f);
     }
     t.zoho_token()
         .args([
@@ -254,11 +250,7 @@ fn a_whole_module_backup_walks_every_record() {
     seed(&t);
     let other = "5725767000000010002";
     let f = t.file("other.txt", b"on another lead");
-    t.zoho_token()
-        .args(["attachments", "upload", "Leads", other])
-        .arg(&f)
-        .assert()
-        .success();
+    t.upload(other, &f);
     let out = t.dir.join("b");
     let plan = t
         .zoho_token()
@@ -362,11 +354,7 @@ fn a_backup_keeps_within_the_credits_and_the_concurrency_limit() {
 fn a_short_download_without_content_length_is_not_kept() {
     let t = T::new("backup-short");
     let f = t.file("long.txt", &[b'x'; 5000]);
-    t.zoho_token()
-        .args(["attachments", "upload", "Leads", LEAD])
-        .arg(&f)
-        .assert()
-        .success();
+    t.upload(LEAD, &f);
     t.emu.set_faults(FaultPlan {
         short_downloads: Some(1000),
         ..FaultPlan::default()

@@ -16,11 +16,7 @@ fn a_closed_stdout_ends_every_listing_quietly() {
     let t = T::new("closed-stdout");
     let f = t.file("a.txt", b"a");
     for _ in 0..3 {
-        t.zoho_token()
-            .args(["attachments", "upload", "Leads", LEAD])
-            .arg(&f)
-            .assert()
-            .success();
+        t.upload(LEAD, &f);
     }
     // The answer comes late, so the reader is surely gone when the first line is written.
     t.emu.set_faults(FaultPlan {
@@ -57,14 +53,7 @@ fn an_interrupted_download_leaves_nothing_behind() {
     for signal in ["-INT", "-TERM"] {
         let t = T::new(&format!("interrupt{signal}"));
         let f = t.file("big.bin", &vec![7u8; 1 << 20]);
-        let up = t
-            .zoho_token()
-            .args(["--json", "attachments", "upload", "Leads", LEAD])
-            .arg(&f)
-            .assert()
-            .success();
-        let v: serde_json::Value = serde_json::from_slice(&up.get_output().stdout).unwrap();
-        let id = v["id"].as_str().unwrap().to_owned();
+        let id = t.upload(LEAD, &f);
         // The answer waits, with the temporary file already created beside the target.
         t.emu.set_faults(FaultPlan {
             delay_ms: 20_000,
@@ -308,16 +297,7 @@ fn progress_as_json_lines_for_dashboards() {
 fn an_existing_target_is_refused_before_the_body() {
     let t = T::new("refuse-early");
     let f = t.file("big.bin", &vec![1u8; 2_000_000]);
-    let up = t
-        .zoho_token()
-        .args(["--json", "attachments", "upload", "Leads", LEAD])
-        .arg(&f)
-        .assert()
-        .success();
-    let id = common::json_lines(&up.get_output().stdout)[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = t.upload(LEAD, &f);
     let out = t.dir.join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("big.bin"), b"mine").unwrap();

@@ -86,6 +86,20 @@ impl T {
         c
     }
 
+    /// Uploads `file` to a Leads record with the ready token; the new attachment's id.
+    pub fn upload(&self, record: &str, file: &std::path::Path) -> String {
+        let out = self
+            .zoho_token()
+            .args(["--json", "attachments", "upload", "Leads", record])
+            .arg(file)
+            .assert()
+            .success();
+        json_lines(&out.get_output().stdout)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub fn file(&self, name: &str, data: &[u8]) -> PathBuf {
         let p = self.dir.join(name);
         std::fs::write(&p, data).unwrap();

@@ -199,11 +199,7 @@ impl Engine {
             if !wait.is_zero() {
                 std::thread::sleep(wait);
             }
-            let sent = sender.send(req, sources);
-            if let Ok(resp) = &sent {
-                self.meter.note(resp.headers());
-            }
-            let act = match sent {
+            let act = match self.meter.noted(sender.send(req, sources)) {
                 Ok(resp) if resp.status().is_success() => a.finished(finish(Answer::Success(resp))),
                 Ok(resp) => {
                     span.record("status", resp.status().as_u16());
@@ -336,11 +332,7 @@ impl Engine {
                 sender.sleep(wait).await;
             }
             let sent = tracing::Instrument::instrument(sender.send(req, sources), span.clone());
-            let sent = sent.await;
-            if let Ok(resp) = &sent {
-                self.meter.note(resp.headers());
-            }
-            let act = match sent {
+            let act = match self.meter.noted(sent.await) {
                 Ok(resp) if resp.status().is_success() => {
                     a.finished(finish(Answer::Success(resp)).await)
                 }

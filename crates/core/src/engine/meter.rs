@@ -44,6 +44,17 @@ impl Meter {
         }
     }
 
+    /// `sent`, its answer's headers taken in.
+    pub(crate) fn noted<B, E>(
+        &self,
+        sent: Result<http::Response<B>, E>,
+    ) -> Result<http::Response<B>, E> {
+        if let Ok(resp) = &sent {
+            self.note(resp.headers());
+        }
+        sent
+    }
+
     /// The credits left, as the latest answer that said so gave them.
     pub(crate) fn credits(&self) -> Option<u64> {
         Some(self.credits.load(Ordering::Relaxed)).filter(|c| *c != u64::MAX)

@@ -94,3 +94,20 @@ pub fn all_pass(children: Vec<Child>) {
         );
     }
 }
+
+/// Between `before` and `after`, `processes` × [`CALLS`] API calls were made on one token.
+pub fn one_token_for(
+    before: &zoho_emulator::Stats,
+    after: &zoho_emulator::Stats,
+    processes: usize,
+) {
+    assert_eq!(
+        after.api_requests - before.api_requests,
+        (processes * CALLS) as u64
+    );
+    assert_eq!(
+        after.token_requests - before.token_requests,
+        1,
+        "one token for {processes} processes"
+    );
+}

@@ -1,7 +1,7 @@
-//! `cargo xtask readme`: every Rust block of README.md, built as a crate of its own outside the
+//! `cargo xtask readme`: every Rust block of README.md and of each crate's README, built as a crate of its own outside the
 //! workspace (so it gets no dev-dependency by accident) with exactly the dependencies the
 //! `toml` blocks since the previous Rust block name, then run twice in one scratch directory
-//! against a fresh emulator: a block must run as pasted, and its second run must not trip on
+//! against a fresh emulator of its own: a block must run as pasted, and its second run must not trip on
 //! what the first left.
 
 use std::io::{BufRead, BufReader};
@@ -12,15 +12,19 @@ use crate::cargo;
 
 /// One README program: its dependency lines and its source.
 struct Block {
-    line: usize,
+    /// `README.md line 40`, `crates/crm/README.md line 12`.
+    at: String,
     deps: Vec<String>,
     source: String,
 }
 
 pub fn run() -> Result<(), String> {
     let root = std::env::current_dir().map_err(|e| e.to_string())?;
-    let text = std::fs::read_to_string(root.join("README.md")).map_err(|e| e.to_string())?;
-    let blocks = blocks(&text)?;
+    let mut blocks = Vec::new();
+    for readme in readmes(&root)? {
+        let text = std::fs::read_to_string(root.join(&readme)).map_err(|e| e.to_string())?;
+        blocks.extend(self::blocks(&readme, &text)?);
+    }
     let work = root.join("target/readme");
     let _ = std::fs::remove_dir_all(&work);
     let mut crates = Vec::new();
@@ -42,7 +46,7 @@ pub fn run() -> Result<(), String> {
             .ok_or(format!("{} does not build", dir.display()))
     };
     for (dir, b) in crates.iter().zip(&blocks) {
-        build(dir).map_err(|e| format!("README.md line {}: {e}", b.line))?;
+        build(dir).map_err(|e| format!("{}: {e}", b.at))?;
     }
     let status = Command::new(cargo())
         .args(["build", "-q", "-p", "zoho-emulator"])
@@ -51,33 +55,37 @@ pub fn run() -> Result<(), String> {
     if !status.success() {
         return Err("zoho-emulator does not build".into());
     }
+    for (i, (dir, b)) in crates.iter().zip(&blocks).enumerate() {
+        let bin = work.join(format!("target/debug/readme-block-{}", i + 1));
+        run_twice(&root, &bin, &dir.join("run")).map_err(|e| format!("{}: {e}", b.at))?;
+        println!("{}: built alone, ran twice", b.at);
+    }
+    Ok(())
+}
+
+/// Runs a block's program twice in one scratch directory against a fresh emulator (each block
+/// its own, so that the blocks' token requests stay within Zoho's 10 per 10 minutes).
+fn run_twice(root: &Path, bin: &Path, scratch: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
     let mut emulator = Command::new(root.join("target/debug/zoho-emulator"))
         .args(["--port", "0"])
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start zoho-emulator: {e}"))?;
-    let vars = emulator_vars(&mut emulator);
-    let result = vars.and_then(|vars| {
-        for (i, (dir, b)) in crates.iter().zip(&blocks).enumerate() {
-            let bin = work.join(format!("target/debug/readme-block-{}", i + 1));
-            let scratch = dir.join("run");
-            std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-            for round in 1..=2 {
-                let out = Command::new(&bin)
-                    .current_dir(&scratch)
-                    .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                    .output()
-                    .map_err(|e| e.to_string())?;
-                if !out.status.success() {
-                    return Err(format!(
-                        "README.md line {}: run {round} failed: {}{}",
-                        b.line,
-                        String::from_utf8_lossy(&out.stdout),
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                }
+    let result = emulator_vars(&mut emulator).and_then(|vars| {
+        for round in 1..=2 {
+            let out = Command::new(bin)
+                .current_dir(scratch)
+                .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(format!(
+                    "run {round} failed: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
-            println!("README.md line {}: built alone, ran twice", b.line);
         }
         Ok(())
     });
@@ -86,8 +94,22 @@ pub fn run() -> Result<(), String> {
     result
 }
 
+/// The workspace's README.md, then each published crate's (crates/*/README.md, by name).
+fn readmes(root: &Path) -> Result<Vec<String>, String> {
+    let mut out = vec![String::from("README.md")];
+    let mut crates: Vec<String> = std::fs::read_dir(root.join("crates"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|d| d.ok()?.file_name().into_string().ok())
+        .filter(|name| root.join("crates").join(name).join("README.md").is_file())
+        .map(|name| format!("crates/{name}/README.md"))
+        .collect();
+    crates.sort();
+    out.extend(crates);
+    Ok(out)
+}
+
 /// The Rust blocks with the `toml` dependency lines that come before each (since the last one).
-fn blocks(text: &str) -> Result<Vec<Block>, String> {
+fn blocks(file: &str, text: &str) -> Result<Vec<Block>, String> {
     let mut out = Vec::new();
     let mut deps = Vec::new();
     let mut lines = text.lines().enumerate();
@@ -110,14 +132,14 @@ fn blocks(text: &str) -> Result<Vec<Block>, String> {
             );
         } else if lang.starts_with("rust") {
             out.push(Block {
-                line: n + 1,
+                at: format!("{file} line {}", n + 1),
                 deps: std::mem::take(&mut deps),
                 source: body.join("\n") + "\n",
             });
         }
     }
-    if out.is_empty() {
-        return Err("README.md has no Rust block".into());
+    if out.is_empty() && file == "README.md" {
+        return Err(format!("{file} has no Rust block"));
     }
     Ok(out)
 }
@@ -127,8 +149,13 @@ fn blocks(text: &str) -> Result<Vec<Block>, String> {
 fn write_crate(root: &Path, dir: &Path, n: usize, b: &Block) -> Result<(), String> {
     let io = |e: std::io::Error| format!("{}: {e}", dir.display());
     std::fs::create_dir_all(dir.join("src")).map_err(io)?;
-    let crates: [(&str, &str); 3] = [
+    let crates = [
         ("zoho-core", "core"),
+        ("zoho-fs", "fs"),
+        ("zoho-token-store", "token-store"),
+        ("zoho-emulator", "emulator"),
+        ("zoho-blocking-transport", "blocking-transport"),
+        ("zoho-async-transport", "async-transport"),
         ("zoho-crm", "crm"),
         ("zoho-bigin", "bigin"),
     ];

@@ -12,6 +12,31 @@ mod common;
 
 use common::{LEAD, T, json_lines};
 
+/// The crate README's `sh` block runs as pasted (after `cargo install`, which is this binary).
+#[test]
+fn readme_commands_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = readme.split("```sh\n").nth(1).unwrap();
+    let block = &block[..block.find("```").unwrap()];
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| l.starts_with("zoho "))
+        .collect();
+    assert!(commands.len() >= 2, "{block}");
+    for line in commands {
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let out = Command::cargo_bin("zoho")
+            .unwrap()
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{line}: {out:?}");
+        assert!(!out.stdout.is_empty(), "{line} printed nothing");
+    }
+}
+
 #[test]
 fn demo_runs_and_exits_zero() {
     let out = Command::cargo_bin("zoho")

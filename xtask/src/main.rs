@@ -1,7 +1,9 @@
 //! Project automation.
 //!
-//! - `cargo xtask ci`: format check, clippy with warnings denied, and the test suite, in the
-//!   order CI runs them. Exits non-zero on the first failure.
+//! - `cargo xtask ci [--no-release]`: everything CI checks, in its order (`.ci/run` is this);
+//!   see `ci.rs`. Exits non-zero on the first failure.
+//! - `cargo xtask release <patch|minor|major> [--dry-run]`: see `release.rs`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: see `fuzz.rs`.
 //! - `cargo xtask readme`: builds every Rust block of README.md as a crate outside the
 //!   workspace, with only the dependencies the README names, and runs each twice against the
 //!   emulator.
@@ -24,30 +26,28 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod ci;
 mod fleet;
+mod fuzz;
 mod readme;
-
-const CHECKS: &[(&str, &[&str])] = &[
-    ("format", &["fmt", "--all", "--", "--check"]),
-    (
-        "clippy",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ),
-    ("tests", &["test", "--workspace", "--locked"]),
-];
+mod release;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("ci") => ci(),
+        Some("ci") => ci::run(!args.iter().any(|a| a == "--no-release")),
+        Some("release") => match args.get(1).map(|l| release::Level::parse(l)) {
+            Some(Ok(level)) => {
+                let dry_run = args.iter().any(|a| a == "--dry-run");
+                let ci = !args.iter().any(|a| a == "--no-ci");
+                release::run(level, dry_run, ci)
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(String::from(
+                "usage: cargo xtask release <patch|minor|major> [--dry-run] [--no-ci]",
+            )),
+        },
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => {
             let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15);
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
             bench_emulator(mib)
         }
         _ => Err(String::from(
-            "usage: cargo xtask ci | readme | bench [MB] [runs] | bench-emulator [MiB] | fleet [workers] [minutes] [scale]\n\n  ci               fmt --check, clippy -D warnings, tests\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS\n  fleet            8 workers on one Redis store, 20 emulated minutes of 60 s tokens: no Access Denied, <= 10 tokens per 10 minutes",
+            "usage: cargo xtask ci [--no-release] | release <patch|minor|major> [--dry-run] [--no-ci] | fuzz [--seconds N] [TARGET...] | readme | bench [MB] [runs] | bench-emulator [MiB] | fleet [workers] [minutes] [scale]\n\n  ci               everything CI runs (.ci/run is this): fmt --check, clippy -D warnings, examples, READMEs, docs, tests, fleet, Zoho's Python SDK, fuzz smoke, release patch --dry-run\n  release          bump, CHANGELOG, CI, cargo package (built from the tarballs), cargo-semver-checks, the publish commands in order\n  fuzz             every fuzz target for N seconds (default 60) on nightly\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS\n  fleet            8 workers on one Redis store, 20 emulated minutes of 60 s tokens: no Access Denied, <= 10 tokens per 10 minutes",
         )),
     };
     match result {
@@ -83,21 +83,6 @@ fn main() -> ExitCode {
 
 pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"))
-}
-
-fn ci() -> Result<(), String> {
-    for (name, args) in CHECKS {
-        eprintln!("== xtask ci: {name}: cargo {}", args.join(" "));
-        let status = Command::new(cargo())
-            .args(*args)
-            .status()
-            .map_err(|e| format!("could not run cargo: {e}"))?;
-        if !status.success() {
-            return Err(format!("{name} failed ({status})"));
-        }
-    }
-    eprintln!("== xtask ci: all checks passed");
-    Ok(())
 }
 
 /// Kills the child when dropped.

@@ -1,4 +1,5 @@
-//! The admin API under `/__emulator` (no token needed: it is a local test tool), and seeding.
+//! The admin API under `/__emulator`, locked by the admin token the emulator makes at start,
+//! and seeding.
 
 use std::sync::Arc;
 
@@ -16,6 +17,115 @@ use crate::store::{
 };
 use crate::zoho::now_secs;
 use crate::{App, FaultPlan};
+
+/// A new admin token: 128 bits from the process's random hasher keys, the time and the pid.
+pub fn new_admin_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::from("admin.");
+    for i in 0..2u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.write_u32(std::process::id());
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+/// Every admin call carries the admin token, as `Authorization: Bearer <token>` or
+/// `X-Emulator-Token: <token>` (401 otherwise), and a request a browser page sent from another
+/// origin is refused (403) even with it. A page cannot set either header on a cross-site request
+/// without a CORS preflight, which the emulator never grants.
+pub async fn guard(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = req.headers();
+    let origin = headers
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    if let Some(origin) = origin
+        && origin != app.base_url
+    {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "CROSS_ORIGIN",
+            &format!("the admin API does not answer pages from {origin}"),
+        );
+    }
+    let bearer = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let given = headers
+        .get("x-emulator-token")
+        .and_then(|v| v.to_str().ok())
+        .or(bearer);
+    if given != Some(app.admin_token.as_str()) {
+        return refused(
+            StatusCode::UNAUTHORIZED,
+            "ADMIN_TOKEN_REQUIRED",
+            "send the admin token the emulator printed at start (admin_token=...) as \
+             `Authorization: Bearer <token>` or `X-Emulator-Token: <token>`",
+        );
+    }
+    next.run(req).await
+}
+
+/// Every request's `Host` names this machine: an IP address, or `localhost` (or a name given with
+/// `--allow-host`). A DNS name that resolves here only because someone rebound it gets 403, so a
+/// web page cannot reach the emulator through its own domain.
+pub async fn host_check(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    match host {
+        Some(h) if !host_allowed(h, &app.allowed_hosts) => refused(
+            StatusCode::FORBIDDEN,
+            "HOST_NOT_ALLOWED",
+            &format!(
+                "Host `{h}` is not this machine's address: use an IP address or localhost, or \
+                 start the emulator with --allow-host for that name"
+            ),
+        ),
+        _ => next.run(req).await,
+    }
+}
+
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // An IPv6 literal, `[::1]:8089`.
+        return rest
+            .split(']')
+            .next()
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _port)| name)
+    };
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost")
+        || allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
+fn refused(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({ "code": code, "status": "error", "message": message })),
+    )
+        .into_response()
+}
 
 /// The admin routes.
 pub fn router() -> Router<Arc<App>> {
@@ -327,4 +437,34 @@ fn seed_state(app: &App) -> Vec<(String, &'static [u8])> {
     blobs.push((photo_blob, store::TINY_PNG));
     app.persist(&st);
     blobs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn hosts_of_this_machine_pass_and_other_names_do_not() {
+        let none: &[String] = &[];
+        for ok in [
+            "127.0.0.1:8089",
+            "127.0.0.1",
+            "[::1]:8089",
+            "localhost:1",
+            "api.localhost:2",
+            "10.0.0.2:80",
+        ] {
+            assert!(host_allowed(ok, none), "{ok}");
+        }
+        for bad in [
+            "evil.example:8089",
+            "evil.example",
+            "127.0.0.1.nip.io:8089",
+            "[evil]:1",
+            "localhost.evil.example",
+        ] {
+            assert!(!host_allowed(bad, none), "{bad}");
+        }
+        assert!(host_allowed("crm.test:8089", &[String::from("crm.test")]));
+    }
 }

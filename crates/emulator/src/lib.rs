@@ -73,7 +73,7 @@ impl Default for Limits {
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The address to listen on: 127.0.0.1 by default (only this machine); another address
-    /// exposes the emulator, whose admin API has no authentication, to that network.
+    /// exposes the emulator to that network (its admin API still needs the admin token).
     pub host: std::net::IpAddr,
     /// Port; 0 picks a free one.
     pub port: u16,
@@ -102,6 +102,32 @@ pub struct Config {
     pub client_data_centres: Vec<String>,
     /// Faults to inject from the start.
     pub faults: FaultPlan,
+}
+
+/// Who may reach the emulator, for [`Emulator::start_with`]: the admin token, and host names
+/// besides IP addresses and `localhost` that requests may give in `Host`.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Access {
+    /// The token every admin call (`/__emulator/...`) must carry; `None` makes a random one at
+    /// start ([`Emulator::admin_token`] tells it, and the program prints it).
+    pub admin_token: Option<String>,
+    /// Names allowed in `Host` (any other name is refused, against DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Access {
+    /// A fixed admin token instead of a random one.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// Allows one more host name in `Host`.
+    pub fn allow_host(mut self, name: impl Into<String>) -> Self {
+        self.allowed_hosts.push(name.into());
+        self
+    }
 }
 
 /// The data centres the emulator serves accounts servers and APIs for, under
@@ -142,6 +168,10 @@ pub(crate) struct App {
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<Stats>,
     pub in_flight: Arc<AtomicUsize>,
+    /// What admin calls must carry.
+    pub admin_token: String,
+    /// Names allowed in `Host` besides IP addresses and localhost.
+    pub allowed_hosts: Vec<String>,
     /// Where emulated and real time meet.
     pub anchor: SystemTime,
 }
@@ -185,8 +215,14 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts a server on 127.0.0.1 and returns once it accepts connections.
+    /// Starts a server on 127.0.0.1 and returns once it accepts connections; its admin token is
+    /// a random one.
     pub fn start(config: Config) -> io::Result<Emulator> {
+        Self::start_with(config, Access::default())
+    }
+
+    /// [`Emulator::start`] with a chosen admin token or allowed host names.
+    pub fn start_with(config: Config, access: Access) -> io::Result<Emulator> {
         let listener = TcpListener::bind(SocketAddr::new(config.host, config.port))?;
         listener.set_nonblocking(true)?;
         let base_url = format!("http://{}", listener.local_addr()?);
@@ -208,6 +244,8 @@ impl Emulator {
             faults: Mutex::new(fault_state),
             stats: Mutex::new(Stats::default()),
             in_flight: Arc::new(AtomicUsize::new(0)),
+            admin_token: access.admin_token.unwrap_or_else(admin::new_admin_token),
+            allowed_hosts: access.allowed_hosts,
             anchor: SystemTime::now(),
             config,
         });
@@ -231,6 +269,11 @@ impl Emulator {
     /// The base URL of both the API and the accounts server, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The token admin calls must carry (`Authorization: Bearer <token>`).
+    pub fn admin_token(&self) -> &str {
+        &self.app.admin_token
     }
 
     /// An access token with every scope that never expires.
@@ -336,8 +379,18 @@ fn serve(
             .route("/accounts/{dc}/oauth/v2/auth", get(oauth::consent_at))
             .route("/accounts/{dc}/oauth/v2/token", post(oauth::token_at))
             .route("/accounts/{dc}/oauth/v2/token/revoke", post(oauth::revoke))
-            .nest("/__emulator", admin::router())
+            .nest(
+                "/__emulator",
+                admin::router().route_layer(axum::middleware::from_fn_with_state(
+                    Arc::clone(&app),
+                    admin::guard,
+                )),
+            )
             .fallback(api::dispatch)
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&app),
+                admin::host_check,
+            ))
             .with_state(app);
         let _ = ready.send(Ok(()));
         tokio::select! {

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use zoho_emulator::{Config, Emulator, FaultPlan, Limits};
+use zoho_emulator::{Access, Config, Emulator, FaultPlan, Limits};
 
 /// A faithful local Zoho CRM and Bigin files server.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
-    /// Address to listen on. Anything but 127.0.0.1 or ::1 exposes the emulator (and its admin
-    /// API, which has no authentication) to that network.
+    /// Address to listen on. Anything but 127.0.0.1 or ::1 exposes the emulator to that network
+    /// (its admin API still needs the admin token).
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
     /// Port (0 picks a free one).
@@ -35,6 +35,13 @@ struct Args {
     /// A fault plan as JSON, e.g. '{"fail_next":{"status":429,"count":2}}'.
     #[arg(long)]
     faults: Option<String>,
+    /// The admin token (default: a random one, printed as admin_token=...).
+    #[arg(long, env = "ZOHO_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// A host name requests may give in `Host` besides IP addresses and localhost (repeatable);
+    /// any other name is refused, against DNS rebinding.
+    #[arg(long = "allow-host")]
+    allowed_hosts: Vec<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,7 +68,10 @@ fn main() -> std::process::ExitCode {
         faults,
         ..Config::default()
     };
-    let emu = match Emulator::start(config) {
+    let mut access = Access::default();
+    access.admin_token = args.admin_token;
+    access.allowed_hosts = args.allowed_hosts;
+    let emu = match Emulator::start_with(config, access) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("zoho-emulator: could not start on port {}: {e}", args.port);
@@ -71,7 +81,7 @@ fn main() -> std::process::ExitCode {
     println!("zoho-emulator listening on {}", emu.base_url());
     if !args.host.is_loopback() {
         eprintln!(
-            "zoho-emulator: listening on {}, beyond this machine: anyone who reaches it can use its admin API",
+            "zoho-emulator: listening on {}, beyond this machine: anyone who reaches it can use its API (the admin API needs the admin token)",
             args.host
         );
     }
@@ -80,6 +90,7 @@ fn main() -> std::process::ExitCode {
     println!("client_id={}", zoho_emulator::CLIENT_ID);
     println!("client_secret={}", zoho_emulator::CLIENT_SECRET);
     println!("refresh_token={}", zoho_emulator::REFRESH_TOKEN);
+    println!("admin_token={}", emu.admin_token());
     println!("admin={}/__emulator/stats", emu.base_url());
     let (anchor, scale) = emu.time();
     if scale != 1.0 {

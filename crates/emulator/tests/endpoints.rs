@@ -397,6 +397,7 @@ async fn admin_records_and_locking() {
     let r = t
         .http
         .post(t.url("/__emulator/records"))
+        .bearer_auth(t.emu.admin_token())
         .json(&json!({"product":"bigin","module":"pipelines"}))
         .send()
         .await
@@ -411,6 +412,7 @@ async fn admin_records_and_locking() {
     let r = t
         .http
         .post(t.url("/__emulator/records/lock"))
+        .bearer_auth(t.emu.admin_token())
         .json(&json!({"product":"bigin","module":"Pipelines","id":id}))
         .send()
         .await
@@ -425,6 +427,7 @@ async fn admin_records_and_locking() {
     let (_, v) = json(
         t.http
             .get(t.url("/__emulator/records?product=bigin&module=Pipelines"))
+            .bearer_auth(t.emu.admin_token())
             .send()
             .await
             .unwrap(),
@@ -440,6 +443,7 @@ async fn admin_records_and_locking() {
     let r = t
         .http
         .post(t.url("/__emulator/records"))
+        .bearer_auth(t.emu.admin_token())
         .json(&json!({"product":"crm","module":"Nope"}))
         .send()
         .await

@@ -57,7 +57,13 @@ async fn fail_next_answers_a_burst_then_recovers() {
     );
     assert_eq!(s.api_requests, 5);
     // Admin calls are not API requests.
-    let _ = t.http.get(t.url("/__emulator/stats")).send().await.unwrap();
+    let _ = t
+        .http
+        .get(t.url("/__emulator/stats"))
+        .bearer_auth(t.emu.admin_token())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(t.emu.stats().api_requests, 5);
 }
 
@@ -186,6 +192,7 @@ async fn tokens_that_expire_early() {
     let r = t
         .http
         .post(t.url("/__emulator/tokens/expire"))
+        .bearer_auth(t.emu.admin_token())
         .send()
         .await
         .unwrap();
@@ -205,6 +212,7 @@ async fn fault_plans_are_validated_and_readable() {
     let r = t
         .http
         .put(t.url("/__emulator/faults"))
+        .bearer_auth(t.emu.admin_token())
         .json(&json!({"fail_nxt": 1}))
         .send()
         .await
@@ -214,6 +222,7 @@ async fn fault_plans_are_validated_and_readable() {
     let v: serde_json::Value = t
         .http
         .get(t.url("/__emulator/faults"))
+        .bearer_auth(t.emu.admin_token())
         .send()
         .await
         .unwrap()
@@ -224,6 +233,7 @@ async fn fault_plans_are_validated_and_readable() {
     let r = t
         .http
         .delete(t.url("/__emulator/faults"))
+        .bearer_auth(t.emu.admin_token())
         .send()
         .await
         .unwrap();
@@ -231,6 +241,7 @@ async fn fault_plans_are_validated_and_readable() {
     let v: serde_json::Value = t
         .http
         .get(t.url("/__emulator/faults"))
+        .bearer_auth(t.emu.admin_token())
         .send()
         .await
         .unwrap()

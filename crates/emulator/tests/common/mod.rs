@@ -71,6 +71,7 @@ impl T {
         let r = self
             .http
             .put(self.url("/__emulator/faults"))
+            .bearer_auth(self.emu.admin_token())
             .json(&plan)
             .send()
             .await

@@ -76,7 +76,8 @@ fn route(product: Product, segs: &[String]) -> Option<Route> {
             record: segs[3].clone(),
             id: segs[5].clone(),
         }),
-        (5, _, Some("photo")) => Some(Route::Photo {
+        // `Attachments` and `photo` alike, whatever their case.
+        (5, _, Some(p)) if p.eq_ignore_ascii_case("photo") => Some(Route::Photo {
             module: segs[2].clone(),
             record: segs[3].clone(),
         }),
@@ -417,7 +418,22 @@ enum PartError {
     BlockedType,
     NotAnImage,
     Broken,
+    /// A file part beyond the endpoint's number of files.
+    TooManyFiles(usize),
+    /// A text field longer than [`MAX_TEXT_FIELD`].
+    FieldTooLong(String),
+    /// More than [`MAX_TEXT_FIELDS`] text fields.
+    TooManyFields,
 }
+
+/// Longest text field of a multipart upload kept (a link, a title): beyond it the upload is
+/// refused with 400 INVALID_DATA naming the field and the `maximum_length`, the shape of
+/// Zoho's answer for an over-long field, and the rest of the body is read and dropped, so memory
+/// stays flat whatever the client sends. Zoho documents no figure; 64 KiB is far above a URL.
+pub const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// Most text fields in one upload (the endpoints read two at most).
+const MAX_TEXT_FIELDS: usize = 32;
 
 /// A file part stored as a blob.
 struct StoredPart {
@@ -535,6 +551,22 @@ fn part_error(e: PartError, too_large: StatusCode) -> Response {
         PartError::BlockedType => err::invalid_file_type(),
         PartError::NotAnImage => err::invalid_data("The image format is invalid.", json!({})),
         PartError::Broken => err::invalid_data("the request body could not be read", json!({})),
+        PartError::TooManyFiles(1) => err::invalid_data(
+            "only one file can be uploaded per request",
+            json!({ "api_name": "file", "maximum_files": 1 }),
+        ),
+        PartError::TooManyFiles(n) => err::invalid_data(
+            &format!("at most {n} files can be uploaded per request"),
+            json!({ "api_name": "file", "maximum_files": n }),
+        ),
+        PartError::FieldTooLong(name) => err::invalid_data(
+            "the field is longer than allowed",
+            json!({ "api_name": name, "maximum_length": MAX_TEXT_FIELD }),
+        ),
+        PartError::TooManyFields => err::invalid_data(
+            "the request has too many fields",
+            json!({ "maximum_fields": MAX_TEXT_FIELDS }),
+        ),
     }
 }
 
@@ -553,9 +585,25 @@ struct Upload {
     fields: Vec<(String, String)>,
 }
 
+/// A text field's value, read up to [`MAX_TEXT_FIELD`] bytes: `Err` beyond it (the rest of the
+/// field unread), `Ok(None)` when it is not UTF-8 or the body broke.
+async fn bounded_text(field: &mut multer::Field<'static>) -> Result<Option<String>, ()> {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() > MAX_TEXT_FIELD => return Err(()),
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => return Ok(String::from_utf8(bytes).ok()),
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
 /// Reads a whole multipart body: parts named `file` with a file name are streamed into blobs
-/// (up to `max_files`), text fields are kept, anything else (such as the empty `file` part
-/// Zoho's legacy SDK sends with links) is read and dropped. On a refused part the rest of the
+/// (one more than `max_files` refuses the upload: Zoho documents one file per attachment or
+/// photo and ten per file-store call, and a part silently dropped would lose a file), text
+/// fields are kept (each bounded), anything else (such as the empty `file` part Zoho's legacy
+/// SDK sends with links) is read and dropped. On a refused part the rest of the
 /// body is drained, stored blobs are removed, and the error answer is returned.
 async fn read_upload(app: &App, mut mp: Parts, rules: PartRules<'_>) -> Result<Upload, Response> {
     let mut up = Upload {
@@ -573,8 +621,22 @@ async fn read_upload(app: &App, mut mp: Parts, rules: PartRules<'_>) -> Result<U
             .file_name()
             .map(str::to_owned)
             .filter(|f| !f.is_empty());
+        let refused = match file_name {
+            Some(_) if name == "file" && up.files.len() >= rules.max_files => {
+                Some(PartError::TooManyFiles(rules.max_files))
+            }
+            None if name != "file" && up.fields.len() >= MAX_TEXT_FIELDS => {
+                Some(PartError::TooManyFields)
+            }
+            _ => None,
+        };
+        if let Some(e) = refused {
+            drop(field);
+            drain(mp).await;
+            break part_error(e, rules.too_large);
+        }
         match file_name {
-            Some(file_name) if name == "file" && up.files.len() < rules.max_files => {
+            Some(file_name) if name == "file" => {
                 match store_part(
                     app,
                     &mut field,
@@ -593,11 +655,15 @@ async fn read_upload(app: &App, mut mp: Parts, rules: PartRules<'_>) -> Result<U
                     }
                 }
             }
-            None if name != "file" => {
-                if let Ok(text) = field.text().await {
-                    up.fields.push((name, text));
+            None if name != "file" => match bounded_text(&mut field).await {
+                Ok(Some(text)) => up.fields.push((name, text)),
+                Ok(None) => {} // not text: dropped, as before
+                Err(()) => {
+                    drop(field);
+                    drain(mp).await;
+                    break part_error(PartError::FieldTooLong(name), rules.too_large);
                 }
-            }
+            },
             _ => while let Ok(Some(_)) = field.chunk().await {},
         }
     };
@@ -968,7 +1034,8 @@ async fn upload_files(ctx: &Ctx<'_>, req: Request) -> Response {
         max: limits.file_store_max_bytes,
         blocked: &limits.blocked_extensions,
         image_only: false,
-        max_files: usize::MAX,
+        // Zoho: at most 10 files per call.
+        max_files: 10,
         too_large: StatusCode::BAD_REQUEST,
     };
     // The file store's OpenAPI lists its refusals under 400 only.

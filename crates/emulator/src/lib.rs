@@ -38,6 +38,7 @@ use std::time::{Duration, SystemTime};
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use api::MAX_TEXT_FIELD;
 pub use faults::{DropDownloads, FailNext, FailNth, FaultPlan, Injected, Stats};
 pub use modules::Product;
 pub use store::{ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, ORG_ID, REFRESH_TOKEN};

@@ -5,14 +5,17 @@ Usage: python3 scripts/python_sdk_check.py BASE_URL
 The SDK is pointed at the emulator with DataCenter.Environment(url, accounts_url,
 file_upload_url) and a refresh token, so it also goes through the emulator's token endpoint and
 its own start-up calls (current user, org). Each of list, upload file, upload link, download,
-delete one, delete many, photo upload, photo download and photo delete must come back as the
-SDK's success type, parsed without error. Prints `N passed, N failed` and exits non-zero on any
+delete one, delete many, photo upload, photo download and photo delete (on Leads, a custom
+module and Deals) and the settings calls (modules, fields) must come back as the SDK's success
+type, parsed without error. Prints `N passed, N failed` and exits non-zero on any
 failure.
 """
 
 import os
 import sys
 import tempfile
+
+import requests
 
 from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zohocrmsdk.src.com.zoho.api.authenticator.store.file_store import FileStore
@@ -28,6 +31,17 @@ from zohocrmsdk.src.com.zoho.crm.api.attachments import (
     UploadUrlAttachmentsParam,
 )
 from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
+from zohocrmsdk.src.com.zoho.crm.api.exception import SDKException
+from zohocrmsdk.src.com.zoho.crm.api.fields import (
+    FieldsOperations,
+    GetFieldsParam,
+    ResponseWrapper as FieldsResponse,
+)
+from zohocrmsdk.src.com.zoho.crm.api.header_map import HeaderMap
+from zohocrmsdk.src.com.zoho.crm.api.modules import (
+    ModulesOperations,
+    ResponseWrapper as ModulesResponse,
+)
 from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer
 from zohocrmsdk.src.com.zoho.crm.api.parameter_map import ParameterMap
 from zohocrmsdk.src.com.zoho.crm.api.record import (
@@ -42,7 +56,10 @@ from zohocrmsdk.src.com.zoho.crm.api.util import StreamWrapper
 CLIENT_ID = "1000.EMULATORCLIENTID0000000000"
 CLIENT_SECRET = "emulator-client-secret"
 REFRESH_TOKEN = "1000.emulator0refresh0token.0000000000000000"
+ACCESS_TOKEN = "1000.emulator0access0token.0000000000000000"
 MODULE = "Leads"
+# 6 attachment checks, 3 photo checks for each of 3 modules, 2 settings checks.
+EXPECTED = 17
 RECORD = 5725767000000010002
 
 results = []
@@ -145,28 +162,74 @@ def main(base):
     ok, why = action_ok(ops.delete_attachments(RECORD, MODULE, p))
     check("delete many (%d ids)" % len(listed), ok and len(listed) == 2, why)
 
-    # Record photo.
-    records = RecordOperations(MODULE)
+    # Record photos: Leads (in the SDK's own list of photo modules), a custom module (the SDK
+    # reads settings/modules first and lets `custom` modules through), and Deals, whose photo
+    # upload the SDK refuses by its own rule (a `default` module outside its list) once it has
+    # read the emulator's module metadata; Deals' photo is put there over HTTP, and the SDK
+    # downloads and deletes it.
     png = os.path.join(work, "face.png")
+    png_bytes = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     with open(png, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    body = PhotoBodyWrapper()
-    body.set_file(StreamWrapper(file_path=png))
-    response = records.upload_photo(RECORD, body)
+        f.write(png_bytes)
+    for module, record, sdk_uploads in [
+        (MODULE, RECORD, True),
+        ("CustomModule1", 5725767000000210001, True),
+        ("Deals", 5725767000000040001, False),
+    ]:
+        records = RecordOperations(module)
+        body = PhotoBodyWrapper()
+        body.set_file(StreamWrapper(file_path=png))
+        if sdk_uploads:
+            try:
+                obj = records.upload_photo(record, body).get_object()
+                check("photo upload (%s)" % module, isinstance(obj, RecordSuccess), describe(obj))
+            except SDKException as e:
+                check("photo upload (%s)" % module, False, str(e))
+        else:
+            try:
+                records.upload_photo(record, body)
+                check("photo upload refused by the SDK (%s)" % module, False, "the SDK sent it")
+            except SDKException as e:
+                check("photo upload refused by the SDK (%s)" % module,
+                      e.code == "UPLOAD PHOTO UNSUPPORTED MODULE", str(e))
+            answer = requests.post(
+                "%s/crm/v8/%s/%d/photo" % (base, module, record),
+                headers={"Authorization": "Zoho-oauthtoken " + ACCESS_TOKEN},
+                files={"file": ("face.png", png_bytes, "image/png")},
+            )
+            if answer.status_code != 200:
+                check("photo put over HTTP (%s)" % module, False, answer.text)
+        response = records.get_photo(record)
+        obj = response.get_object() if response else None
+        ok = isinstance(obj, PhotoBodyWrapper) and obj.get_file() is not None
+        check("photo download (%s)" % module, ok, describe(obj))
+        response = records.delete_photo(record)
+        obj = response.get_object() if response else None
+        check("photo delete (%s)" % module, isinstance(obj, RecordSuccess), describe(obj))
+
+    # The settings calls the SDK makes on its own, called directly: every module with its
+    # generated_type, and a module's fields with their data types.
+    response = ModulesOperations().get_modules(ParameterMap(), HeaderMap())
     obj = response.get_object() if response else None
-    check("photo upload", isinstance(obj, RecordSuccess), describe(obj))
-    response = records.get_photo(RECORD)
+    types = {}
+    if isinstance(obj, ModulesResponse):
+        types = {m.get_api_name(): m.get_generated_type().get_value() for m in obj.get_modules()}
+    check("settings/modules", types.get("CustomModule1") == "custom" and types.get("Deals") == "default",
+          describe(obj) if not types else repr(types))
+    p = ParameterMap()
+    p.add(GetFieldsParam.module, MODULE)
+    response = FieldsOperations().get_fields(p)
     obj = response.get_object() if response else None
-    ok = isinstance(obj, PhotoBodyWrapper) and obj.get_file() is not None
-    check("photo download", ok, describe(obj))
-    response = records.delete_photo(RECORD)
-    obj = response.get_object() if response else None
-    check("photo delete", isinstance(obj, RecordSuccess), describe(obj))
+    kinds = {}
+    if isinstance(obj, FieldsResponse):
+        kinds = {f.get_api_name(): f.get_data_type() for f in obj.get_fields()}
+    check("settings/fields", kinds.get("File_Upload") == "fileupload" and kinds.get("Image_Upload") == "imageupload",
+          describe(obj) if not kinds else repr(kinds))
 
     passed = sum(1 for r in results if r)
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or passed != 9 else 0
+    return 1 if failed or passed != EXPECTED else 0
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ enum Route {
     Records {
         module: String,
     },
+    /// `settings/modules` and `settings/fields` (`settings.rs`).
+    SettingsModules,
+    SettingsFields,
 }
 
 fn decode(seg: &str) -> String {
@@ -67,6 +70,8 @@ fn route(product: Product, segs: &[String]) -> Option<Route> {
                 module: m.to_owned(),
             })
         }
+        (4, Some("settings"), _) if segs[3] == "modules" => Some(Route::SettingsModules),
+        (4, Some("settings"), _) if segs[3] == "fields" => Some(Route::SettingsFields),
         (5, _, Some(a)) if a.eq_ignore_ascii_case("attachments") => Some(Route::Attachments {
             module: segs[2].clone(),
             record: segs[3].clone(),
@@ -183,6 +188,15 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
             },
             _ => err::invalid_method(),
         },
+        Route::SettingsModules | Route::SettingsFields if method != Method::GET => {
+            err::invalid_method()
+        }
+        Route::SettingsModules => ctx
+            .need(&Need::Settings("modules"))
+            .map_or_else(|e| e, |()| crate::settings::modules(product)),
+        Route::SettingsFields => ctx
+            .need(&Need::Settings("fields"))
+            .map_or_else(|e| e, |()| crate::settings::fields(product, &query(&req))),
         Route::Users | Route::Org => err::invalid_method(),
         Route::Records { module } if method == Method::GET => {
             crate::records::list(app, product, version, &scopes, &module, &query(&req))

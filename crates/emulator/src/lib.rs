@@ -25,6 +25,7 @@ mod faults;
 mod modules;
 mod oauth;
 mod records;
+mod settings;
 mod store;
 mod zoho;
 

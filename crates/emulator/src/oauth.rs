@@ -312,6 +312,9 @@ pub enum Need<'a> {
     Users,
     /// `ZohoCRM.org.*`.
     Org,
+    /// `{ZohoCRM,ZohoBigin}.settings.ALL` or `.settings.READ`, or `.settings.<name>.READ`
+    /// (`modules`, `fields`).
+    Settings(&'a str),
 }
 
 /// The operation type of a scope.
@@ -369,6 +372,16 @@ pub fn grants(scopes: &[String], product: Product, need: &Need<'_>) -> bool {
         }
         Need::Users => family("users", Op::Read),
         Need::Org => family("org", Op::Read),
+        Need::Settings(name) => {
+            family("settings", Op::Read)
+                || has(&|p| {
+                    p.len() == 4
+                        && is(p[0], prefix)
+                        && is(p[1], "settings")
+                        && is(p[2], name)
+                        && op_ok(Op::Read, p[3])
+                })
+        }
     }
 }
 

@@ -240,7 +240,9 @@ pub const ALL_SCOPES: &[&str] = &[
     "ZohoCRM.files.ALL",
     "ZohoCRM.users.ALL",
     "ZohoCRM.org.ALL",
+    "ZohoCRM.settings.ALL",
     "ZohoBigin.modules.ALL",
+    "ZohoBigin.settings.ALL",
 ];
 
 /// A 1×1 PNG.

@@ -23,7 +23,7 @@ use zoho_core::http::{Request, Response};
 use zoho_core::operation::CallTimeout;
 use zoho_core::{BaseUrl, Body, Error, Operation, TransportKind};
 
-pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
+pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, RecordFiles, Source};
 pub use zoho_core;
 
 /// How a [`Transport`] behaves (shared with the blocking transport).

@@ -26,7 +26,7 @@ use zoho_core::{
     BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation, TransportKind,
 };
 
-pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, Source};
+pub use handles::{AllAttachments, Attachments, FileStore, Pages, Photo, RecordFiles, Source};
 pub use zoho_core;
 use zoho_fs::TempFile;
 

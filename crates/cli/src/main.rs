@@ -13,6 +13,7 @@ mod interrupt;
 mod manifest;
 mod photo;
 mod progress;
+mod record_files;
 mod restore;
 mod settings;
 mod verify;
@@ -106,6 +107,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: photo::PhotoCmd,
     },
+    /// A CRM record's files beyond its attachments: file-upload fields and emails' attachments.
+    RecordFiles {
+        #[command(subcommand)]
+        cmd: record_files::RecordFilesCmd,
+    },
     /// Download every attachment of records into a directory, with a manifest; a second run
     /// downloads only what is missing.
     Backup(backup::BackupArgs),
@@ -149,6 +155,7 @@ fn main() -> ExitCode {
         Cmd::Auth { cmd } => auth::run(&cli.global, cmd),
         Cmd::Attachments { cmd } => attachments::run(&cli.global, cmd),
         Cmd::Photo { cmd } => photo::run(&cli.global, cmd),
+        Cmd::RecordFiles { cmd } => record_files::run(&cli.global, cmd),
         Cmd::Backup(args) => backup::run(&cli.global, &args),
         Cmd::Restore(args) => restore::run(&cli.global, &args),
         Cmd::Demo => demo::run(&cli.global),

@@ -756,3 +756,90 @@ fn auth_failure(cmd: &mut Command) -> String {
     let out = cmd.assert().code(3).get_output().stderr.clone();
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// `zoho record-files field|email`: the files land under their server names, a second run is
+/// refused without --force (naming it), and Bigin is refused before anything is sent.
+#[test]
+fn record_files_downloads_field_and_email_attachments() {
+    let t = T::new("record-files");
+    let out = t.dir.join("out");
+    let out_s = out.to_str().unwrap();
+    t.zoho_token()
+        .args([
+            "record-files",
+            "field",
+            "Leads",
+            LEAD,
+            "5725767000000500001",
+            "--out",
+            out_s,
+        ])
+        .assert()
+        .success();
+    let body = std::fs::read(out.join("signed-contract.pdf")).unwrap();
+    assert!(body.starts_with(b"%PDF-1.4"));
+    let again = t
+        .zoho_token()
+        .args([
+            "record-files",
+            "field",
+            "Leads",
+            LEAD,
+            "5725767000000500001",
+            "--out",
+            out_s,
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&again).contains("--force"));
+    let email = [
+        "record-files",
+        "email",
+        "Leads",
+        LEAD,
+        "--user-id",
+        "5725767000000000001",
+        "--message-id",
+        "c6085fae06cbd7b75001fc3e1ea1e7dac4f6b6ad9f9c0f4b1a3e1c6d2b5a4f3e",
+        "--id",
+        "5725767000000600001",
+        "--name",
+        "quote 42.pdf",
+        "--json",
+        "--out",
+        out_s,
+    ];
+    let printed = t
+        .zoho_token()
+        .args(email)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&printed).unwrap();
+    assert_eq!(v["content_type"], "multipart/form-data");
+    assert!(out.join("quote 42.pdf").is_file());
+    let before = t.emu.stats().api_requests;
+    let refused = t
+        .zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "record-files",
+            "field",
+            "Contacts",
+            LEAD,
+            "1",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&refused).contains("CRM only"));
+    assert_eq!(t.emu.stats().api_requests, before);
+}

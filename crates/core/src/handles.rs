@@ -1,4 +1,5 @@
-//! The handles of both transports, written once: `Attachments`, `Photo` and `FileStore`, each a
+//! The handles of both transports, written once: `Attachments`, `Photo`, `RecordFiles` and
+//! `FileStore`, each a
 //! small value over a transport that turns a method call into a core operation and runs it.
 //!
 //! The blocking and the async transport expand [`transport_handles!`](crate::transport_handles)
@@ -336,6 +337,107 @@ macro_rules! transport_handles {
             /// Deletes the photo.
             pub $($async)* fn delete(&self) -> Result<StatusMessage, Error> {
                 self.t.execute(&self.ops.delete())$($await)*
+            }
+        }
+
+        /// The files of one CRM record beyond its attachments: those in its file-upload and
+        /// image-upload fields, and its emails' attachments (Zoho documents both for CRM only).
+        #[derive(Debug)]
+        pub struct RecordFiles {
+            t: Transport,
+            version: CrmVersion,
+            module: $crate::ModuleName,
+            record: $crate::RecordId,
+        }
+
+        impl RecordFiles {
+            /// A handle over `t`.
+            pub fn new(
+                t: &Transport,
+                version: CrmVersion,
+                module: $crate::ModuleName,
+                record: $crate::RecordId,
+            ) -> Self {
+                Self { t: t.clone(), version, module, record }
+            }
+
+            fn field_op(&self, id: AttachmentId) -> $crate::ops::fields::DownloadFieldAttachment {
+                $crate::ops::fields::DownloadFieldAttachment::new(
+                    self.version,
+                    self.module.clone(),
+                    self.record.clone(),
+                    id,
+                )
+            }
+
+            fn email_op(
+                &self,
+                user_id: &str,
+                message_id: &str,
+                id: &str,
+                name: &str,
+            ) -> Result<$crate::ops::emails::DownloadEmailAttachment, Error> {
+                Ok($crate::ops::emails::DownloadEmailAttachment::new(
+                    self.version,
+                    self.module.clone(),
+                    self.record.clone(),
+                    $crate::RecordId::new(user_id)?,
+                    message_id,
+                    id,
+                    name,
+                )?)
+            }
+
+            /// Downloads the file of a file-upload or image-upload field (by the
+            /// `attachment_Id` in the field's value) into `dir`, under its safe server name.
+            pub $($async)* fn download_field_attachment_to_dir(
+                &self,
+                id: AttachmentId,
+                dir: impl AsRef<Path>,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let fallback = format!("field-attachment-{id}");
+                self.t.download_to_dir(&self.field_op(id), dir, &fallback, opts)$($await)*
+            }
+
+            /// Downloads a field's file to exactly `path`.
+            pub $($async)* fn download_field_attachment_to_path(
+                &self,
+                id: AttachmentId,
+                path: impl AsRef<Path>,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                self.t.download_to_path(&self.field_op(id), path, opts)$($await)*
+            }
+
+            /// Downloads attachment `id` named `name` of email `message_id` (in `user_id`'s
+            /// mailbox) into `dir`, under the server's safe name, or `name` made safe.
+            pub $($async)* fn download_email_attachment_to_dir(
+                &self,
+                user_id: &str,
+                message_id: &str,
+                id: &str,
+                name: &str,
+                dir: impl AsRef<Path>,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let op = self.email_op(user_id, message_id, id, name)?;
+                let fallback = $crate::disposition::safe_file_name(name, "email-attachment");
+                self.t.download_to_dir(&op, dir, &fallback, opts)$($await)*
+            }
+
+            /// Downloads an email's attachment to exactly `path`.
+            pub $($async)* fn download_email_attachment_to_path(
+                &self,
+                user_id: &str,
+                message_id: &str,
+                id: &str,
+                name: &str,
+                path: impl AsRef<Path>,
+                opts: &DownloadOptions<'_>,
+            ) -> Result<DownloadedFile, Error> {
+                let op = self.email_op(user_id, message_id, id, name)?;
+                self.t.download_to_path(&op, path, opts)$($await)*
             }
         }
 

@@ -6,8 +6,12 @@ mod common;
 
 use common::{att, base, boundary, id, photo, render, render_plain};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
+use zoho_core::ops::emails::DownloadEmailAttachment;
+use zoho_core::ops::fields::DownloadFieldAttachment;
 use zoho_core::ops::files::{GetFile, UploadFiles};
-use zoho_core::{Api, BaseUrl, BiginVersion, CrmVersion, Download, FileId, Operation};
+use zoho_core::{
+    Api, BaseUrl, BiginVersion, CrmVersion, Download, FileId, ModuleName, Operation, RecordId,
+};
 
 fn op<O: Operation>(o: &O, sources: &[&[u8]]) -> String {
     render(o.request(&base()).unwrap(), sources)
@@ -132,6 +136,35 @@ fn crm_file_store() {
         FileId::new("b2f4c0e6a1d94c7f9e2b5a8d3c6f1e0a").unwrap(),
     );
     insta::assert_snapshot!("crm_files_get", dl(&get));
+}
+
+#[test]
+fn crm_record_files() {
+    let (module, record) = (
+        ModuleName::new("Leads").unwrap(),
+        RecordId::new(common::RECORD).unwrap(),
+    );
+    let field = DownloadFieldAttachment::new(
+        CrmVersion::V8,
+        module.clone(),
+        record.clone(),
+        id("4150868000002728099"),
+    );
+    insta::assert_snapshot!("crm_field_attachment_download", dl(&field));
+    // Every parameter percent-encoded: the name's space and `&`, the message id as given.
+    let email = DownloadEmailAttachment::new(
+        CrmVersion::V8,
+        module,
+        record,
+        RecordId::new("4150868000000225013").unwrap(),
+        "c6085fae06cbd7b7+5001fc3e1e/a",
+        "4150868000002728100",
+        "Q&A notes 1.pdf",
+    )
+    .unwrap();
+    let text = dl(&email);
+    assert!(text.contains("name=Q%26A"), "{text}");
+    insta::assert_snapshot!("crm_email_attachment_download", text);
 }
 
 #[test]

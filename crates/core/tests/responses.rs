@@ -11,9 +11,12 @@ use std::time::{Duration, SystemTime};
 use common::{RECORD, att, id, load, photo};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::attachments::{DeleteAttachments, DeleteOutcome};
+use zoho_core::ops::emails::DownloadEmailAttachment;
+use zoho_core::ops::fields::DownloadFieldAttachment;
 use zoho_core::ops::files::{GetFile, UploadFiles};
 use zoho_core::{
-    Api, BaseUrl, CrmVersion, Download, DownloadStart, Error, ErrorCode, FileId, Operation,
+    Api, BaseUrl, CrmVersion, Download, DownloadStart, Error, ErrorCode, FileId, ModuleName,
+    Operation, RecordId,
 };
 
 fn json<O: Operation>(op: &O, fixture: &str) -> String
@@ -371,6 +374,43 @@ fn crm_file_store() {
     insta::assert_snapshot!(
         "crm_files_get_err",
         download(&get, "crm/err_invalid_data.http")
+    );
+}
+
+#[test]
+fn record_files_answers() {
+    let field = DownloadFieldAttachment::new(
+        CrmVersion::V8,
+        ModuleName::new("Leads").unwrap(),
+        RecordId::new(RECORD).unwrap(),
+        id("4150868000002728099"),
+    );
+    let ok = download(&field, "crm/field_download_ok.http");
+    assert!(ok.contains("safe name: signed-contract.pdf"), "{ok}");
+    insta::assert_snapshot!("crm_field_attachment_ok", ok);
+    let missing = download(&field, "crm/err_fields_attachment_id_missing.http");
+    assert!(missing.contains("RequiredParamMissing"), "{missing}");
+    insta::assert_snapshot!("crm_field_attachment_err_missing_id", missing);
+    let email = DownloadEmailAttachment::new(
+        CrmVersion::V8,
+        ModuleName::new("Leads").unwrap(),
+        RecordId::new(RECORD).unwrap(),
+        RecordId::new("4150868000000225013").unwrap(),
+        "c6085fae06cbd7b7",
+        "4150868000002728100",
+        "quote 42.pdf",
+    )
+    .unwrap();
+    // Typed `multipart/form-data` by Zoho's OpenAPI file: still the file's bytes, streamed.
+    let ok = download(&email, "crm/email_download_ok.http");
+    assert!(
+        ok.starts_with("fixture: crm/email_download_ok.http\nstream"),
+        "{ok}"
+    );
+    insta::assert_snapshot!("crm_email_attachment_ok", ok);
+    insta::assert_snapshot!(
+        "crm_email_attachment_err_invalid_data",
+        download(&email, "crm/err_invalid_data.http")
     );
 }
 

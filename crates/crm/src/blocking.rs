@@ -4,7 +4,7 @@ use zoho_core::{ClientConfig, CrmVersion, Error};
 
 pub use zoho_blocking_transport::{
     AllAttachments, Attachments, DownloadOptions, DownloadedFile, FileStore, Pages, Photo,
-    Transport,
+    RecordFiles, Transport,
 };
 
 /// A blocking Zoho CRM client: attachments and photos of records, and the file store.
@@ -52,6 +52,20 @@ impl Client {
     pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
         let ops = crate::sans_io::Crm::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
+    }
+
+    /// The files of a record in its file-upload fields and its emails' attachments.
+    pub fn record_files(&self, module: &str, record: &str) -> Result<RecordFiles, Error> {
+        let (module, record) = (
+            zoho_core::ModuleName::new(module)?,
+            zoho_core::RecordId::new(record)?,
+        );
+        Ok(RecordFiles::new(
+            &self.transport,
+            self.version,
+            module,
+            record,
+        ))
     }
 
     /// The file store.

@@ -1,6 +1,6 @@
 //! The async CRM client (feature `async`, on by default).
 
-use zoho_async_transport::{Attachments, FileStore, Photo, Transport};
+use zoho_async_transport::{Attachments, FileStore, Photo, RecordFiles, Transport};
 use zoho_core::{ClientConfig, CrmVersion, Error};
 
 /// A Zoho CRM client on tokio: attachments and photos of records, and the file store.
@@ -51,6 +51,20 @@ impl Client {
     pub fn photo(&self, module: &str, record: &str) -> Result<Photo, Error> {
         let ops = crate::sans_io::Crm::new(self.version).photo(module, record)?;
         Ok(Photo::new(&self.transport, ops))
+    }
+
+    /// The files of a record in its file-upload fields and its emails' attachments.
+    pub fn record_files(&self, module: &str, record: &str) -> Result<RecordFiles, Error> {
+        let (module, record) = (
+            zoho_core::ModuleName::new(module)?,
+            zoho_core::RecordId::new(record)?,
+        );
+        Ok(RecordFiles::new(
+            &self.transport,
+            self.version,
+            module,
+            record,
+        ))
     }
 
     /// The file store.

@@ -34,7 +34,9 @@ mod client;
 #[cfg(feature = "async")]
 pub use client::Client;
 #[cfg(feature = "async")]
-pub use zoho_async_transport::{AllAttachments, Attachments, FileStore, Pages, Photo, Transport};
+pub use zoho_async_transport::{
+    AllAttachments, Attachments, FileStore, Pages, Photo, RecordFiles, Transport,
+};
 #[cfg(feature = "async")]
 pub use zoho_async_transport::{DownloadOptions, DownloadedFile};
 pub use zoho_core;
@@ -47,10 +49,12 @@ pub use zoho_core::{
 /// The operations as plain values (sans-IO): build a request, read an answer, with no client;
 /// run them with [`zoho_core::engine::Engine`] over any HTTP client.
 pub mod sans_io {
+    pub use zoho_core::ops::emails::DownloadEmailAttachment;
+    pub use zoho_core::ops::fields::DownloadFieldAttachment;
     pub use zoho_core::ops::files::{GetFile, UploadFiles};
     pub use zoho_core::ops::{Attachments, Photo};
 
-    use zoho_core::{Api, CrmVersion, FileId, InputError};
+    use zoho_core::{Api, AttachmentId, CrmVersion, FileId, InputError, ModuleName, RecordId};
 
     /// CRM at one API version: the entry point for handles.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,6 +92,42 @@ pub mod sans_io {
         /// A download from the file store.
         pub fn get_file(self, id: &str) -> Result<GetFile, InputError> {
             Ok(GetFile::new(self.version, FileId::new(id)?))
+        }
+
+        /// A download of a file-upload field's file (`id` from the field's `attachment_Id`).
+        pub fn field_attachment(
+            self,
+            module: &str,
+            record: &str,
+            id: &str,
+        ) -> Result<DownloadFieldAttachment, InputError> {
+            Ok(DownloadFieldAttachment::new(
+                self.version,
+                ModuleName::new(module)?,
+                RecordId::new(record)?,
+                AttachmentId::new(id)?,
+            ))
+        }
+
+        /// A download of an email's attachment, by the email's details.
+        pub fn email_attachment(
+            self,
+            module: &str,
+            record: &str,
+            user_id: &str,
+            message_id: &str,
+            id: &str,
+            name: &str,
+        ) -> Result<DownloadEmailAttachment, InputError> {
+            DownloadEmailAttachment::new(
+                self.version,
+                ModuleName::new(module)?,
+                RecordId::new(record)?,
+                RecordId::new(user_id)?,
+                message_id,
+                id,
+                name,
+            )
         }
     }
 }

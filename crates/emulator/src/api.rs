@@ -50,6 +50,15 @@ enum Route {
     /// `settings/modules` and `settings/fields` (`settings.rs`).
     SettingsModules,
     SettingsFields,
+    /// A file-upload field's file, or an email's attachment (`record_files.rs`).
+    FieldAttachment {
+        module: String,
+        record: String,
+    },
+    EmailAttachment {
+        module: String,
+        record: String,
+    },
 }
 
 fn decode(seg: &str) -> String {
@@ -81,6 +90,24 @@ fn route(product: Product, segs: &[String]) -> Option<Route> {
             record: segs[3].clone(),
             id: segs[5].clone(),
         }),
+        (6, _, Some("actions"))
+            if product == Product::Crm && segs[5] == "download_fields_attachment" =>
+        {
+            Some(Route::FieldAttachment {
+                module: segs[2].clone(),
+                record: segs[3].clone(),
+            })
+        }
+        (7, _, Some("Emails"))
+            if product == Product::Crm
+                && segs[5] == "actions"
+                && segs[6] == "download_attachments" =>
+        {
+            Some(Route::EmailAttachment {
+                module: segs[2].clone(),
+                record: segs[3].clone(),
+            })
+        }
         // `Attachments` and `photo` alike, whatever their case.
         (5, _, Some(p)) if p.eq_ignore_ascii_case("photo") => Some(Route::Photo {
             module: segs[2].clone(),
@@ -198,6 +225,21 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
             .need(&Need::Settings("fields"))
             .map_or_else(|e| e, |()| crate::settings::fields(product, &query(&req))),
         Route::Users | Route::Org => err::invalid_method(),
+        Route::FieldAttachment { .. } | Route::EmailAttachment { .. } if method != Method::GET => {
+            err::invalid_method()
+        }
+        Route::FieldAttachment { module, record } => {
+            match ctx.target(&module, &record, false, Op::Read) {
+                Ok(t) => crate::record_files::field_attachment(t.module, &t.id, &query(&req)),
+                Err(e) => e,
+            }
+        }
+        Route::EmailAttachment { module, record } => {
+            match ctx.target(&module, &record, false, Op::Read) {
+                Ok(t) => crate::record_files::email_attachment(t.module, &t.id, &query(&req)),
+                Err(e) => e,
+            }
+        }
         Route::Records { module } if method == Method::GET => {
             crate::records::list(app, product, version, &scopes, &module, &query(&req))
         }

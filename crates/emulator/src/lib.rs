@@ -24,6 +24,7 @@ mod api;
 mod faults;
 mod modules;
 mod oauth;
+mod record_files;
 mod records;
 mod settings;
 mod store;

@@ -5,6 +5,8 @@
 //! the checks that differ (modules, parameters by version) read it.
 
 pub mod attachments;
+pub mod emails;
+pub mod fields;
 pub mod files;
 pub mod photo;
 pub mod records;

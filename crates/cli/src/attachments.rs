@@ -272,7 +272,20 @@ pub(crate) fn run(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             ids: raw,
         } => {
             let a = handle(g, &t, &module, &record_id)?;
-            let results = a.delete_many(ids(&raw)?)?;
+            let mut ids = ids(&raw)?;
+            if ids.len() == 1 {
+                // One id: the single delete, which both products document (Bigin documents no
+                // bulk delete; its errors exit as any call's do).
+                let id = ids.remove(0);
+                a.delete(id.clone())?;
+                if g.json {
+                    out!("{}", json!({ "id": id, "deleted": true, "error": null }));
+                } else {
+                    out!("Deleted {id}.");
+                }
+                return Ok(());
+            }
+            let results = a.delete_many(ids)?;
             let failed = results.iter().filter(|r| !r.outcome.is_deleted()).count();
             for r in &results {
                 let why = match &r.outcome {
@@ -292,6 +305,13 @@ pub(crate) fn run(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                         Some(w) => out!("Not deleted {}: {w}", r.id),
                     }
                 }
+            }
+            if failed == results.len() {
+                // Nothing was done: not "partly done", but what Zoho refused.
+                let mut f =
+                    Failure::partial(format!("none of the {failed} attachment(s) was deleted."));
+                f.code = crate::fail::API;
+                return Err(f);
             }
             if failed > 0 {
                 return Err(Failure::partial(format!(

@@ -843,3 +843,67 @@ fn record_files_downloads_field_and_email_attachments() {
     assert!(String::from_utf8_lossy(&refused).contains("CRM only"));
     assert_eq!(t.emu.stats().api_requests, before);
 }
+
+/// One id goes to the single delete (the one Bigin documents), not the bulk `?ids=`; ids that
+/// all fail are not "partly done" (5) but Zoho's refusal (1).
+#[test]
+fn delete_uses_the_single_call_for_one_id_and_exit_1_when_nothing_was_deleted() {
+    let t = T::new("delete-one");
+    let file = t.file("one.txt", b"one");
+    let id = t.upload(LEAD, &file);
+    let out = t
+        .zoho_token()
+        .args(["-v", "attachments", "delete", "Leads", LEAD, &id])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(trace.contains(&format!("/Attachments/{id}")), "{trace}");
+    assert!(!trace.contains("ids="), "{trace}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Deleted {id}.")));
+    // Bigin: the single delete too.
+    let contact = "5725768000000010001";
+    let up = t
+        .zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "--json",
+            "attachments",
+            "upload",
+            "Contacts",
+            contact,
+        ])
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let bigin_id = json_lines(&up)[0]["id"].as_str().unwrap().to_owned();
+    t.zoho_token()
+        .args([
+            "--product",
+            "bigin",
+            "attachments",
+            "delete",
+            "Contacts",
+            contact,
+            &bigin_id,
+        ])
+        .assert()
+        .success();
+    // Two unknown ids: nothing deleted, exit 1.
+    t.zoho_token()
+        .args([
+            "attachments",
+            "delete",
+            "Leads",
+            LEAD,
+            "1234567890",
+            "1234567891",
+        ])
+        .assert()
+        .code(1);
+}

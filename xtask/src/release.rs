@@ -463,6 +463,18 @@ fn package(
     version: Version,
 ) -> Result<(), String> {
     eprintln!("== cargo package, each package built from its tarball");
+    forget_unpacked(crates, version);
+    // The same goes for what cargo built of them as registry crates: a registry version is
+    // taken to never change, so its build would be reused. `cargo clean -p` drops our crates'
+    // builds only (their dependencies stay built).
+    let status = cargo_in(work, target)
+        .args(["clean", "-q", "--offline"])
+        .args(crates.iter().flat_map(|(name, _)| ["-p", name]))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("cargo clean of the earlier package builds failed".into());
+    }
     let status = cargo_in(work, target)
         .args(["package", "--locked", "--allow-dirty"])
         .args(crates.iter().flat_map(|(name, _)| ["-p", name]))
@@ -480,6 +492,33 @@ fn package(
         println!("  {name:<26} {:>7.1} KiB", len as f64 / 1024.0);
     }
     Ok(())
+}
+
+/// Removes what an earlier `cargo package` of the same version unpacked from its local
+/// registry (`$CARGO_HOME/registry/src/-<hash>/<crate>-<version>`): cargo keys that directory by
+/// the registry's path, not by the package's contents, and would build the next run's
+/// packages against the earlier sources. crates.io's directories are never touched.
+fn forget_unpacked(crates: &[(String, bool)], version: Version) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue; // a real registry such as index.crates.io-…
+        }
+        for (name, _) in crates {
+            let stale = registry.path().join(format!("{name}-{version}"));
+            if stale.is_dir() && std::fs::remove_dir_all(&stale).is_ok() {
+                eprintln!("removed {} (an earlier dry run's sources)", stale.display());
+            }
+        }
+    }
 }
 
 /// cargo-semver-checks on every published library against the baseline's source.

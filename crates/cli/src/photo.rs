@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
-use zoho_blocking_transport::{DownloadOptions, Photo};
+use zoho_blocking_transport::{DownloadOptions, DownloadedFile, Photo};
 
 use crate::attachments::refuse_overwrite;
 use crate::fail::Failure;
@@ -78,18 +78,7 @@ pub(crate) fn run(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
             let got = handle(&module, &record_id)?
                 .download_to_path(&out, &opts)
                 .map_err(|e| refuse_overwrite(e, out.parent().unwrap_or(Path::new("."))))?;
-            if g.json {
-                out!(
-                    "{}",
-                    json!({ "path": got.path, "bytes": got.bytes, "content_type": got.head.content_type })
-                );
-            } else {
-                out!(
-                    "Downloaded the photo of {record_id} to {} ({} bytes).",
-                    got.path.display(),
-                    got.bytes
-                );
-            }
+            report_download(g, &format!("the photo of {record_id}"), &got)?;
         }
         PhotoCmd::Delete { module, record_id } => {
             handle(&module, &record_id)?.delete()?;
@@ -99,6 +88,23 @@ pub(crate) fn run(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
                 out!("Deleted the photo of {record_id}.");
             }
         }
+    }
+    Ok(())
+}
+
+/// One downloaded file, as `--json` or a sentence naming `what` was downloaded.
+pub(crate) fn report_download(g: &Global, what: &str, got: &DownloadedFile) -> Result<(), Failure> {
+    if g.json {
+        out!(
+            "{}",
+            json!({ "path": got.path, "bytes": got.bytes, "content_type": got.head.content_type })
+        );
+    } else {
+        out!(
+            "Downloaded {what} to {} ({} bytes).",
+            got.path.display(),
+            got.bytes
+        );
     }
     Ok(())
 }

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde_json::json;
 use zoho_blocking_transport::{DownloadOptions, DownloadedFile, RecordFiles};
 use zoho_core::Api;
 
@@ -112,17 +111,6 @@ pub(crate) fn run(g: &Global, cmd: RecordFilesCmd) -> Result<(), Failure> {
         }
     };
     let got: DownloadedFile = got.map_err(|e| refuse_overwrite(e, &out))?;
-    if g.json {
-        out!(
-            "{}",
-            json!({ "path": got.path, "bytes": got.bytes, "content_type": got.head.content_type })
-        );
-    } else {
-        out!(
-            "Downloaded the {what} to {} ({} bytes).",
-            got.path.display(),
-            got.bytes
-        );
-    }
+    crate::photo::report_download(g, &format!("the {what}"), &got)?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod consent;
 mod demo;
+mod field_files;
 mod interrupt;
 mod manifest;
 mod photo;

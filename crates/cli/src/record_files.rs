@@ -1,6 +1,7 @@
-//! `zoho record-files`: download a record's file-upload field files and its emails'
-//! attachments (CRM only: Bigin documents neither), into a directory under the server's safe
-//! name, never over a file without `--force`.
+//! `zoho record-files`: a CRM record's file-upload and image-upload fields (list, upload,
+//! remove: `field_files.rs`; download) and its emails' attachments (CRM only: Bigin documents
+//! neither); downloads go into a directory under the server's safe name, never over a file
+//! without `--force`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,45 @@ use crate::{Global, interrupt, settings, transport};
 
 #[derive(Subcommand)]
 pub(crate) enum RecordFilesCmd {
+    /// List the files a file-upload or image-upload field holds (with the ids `field` and
+    /// `remove` take).
+    List {
+        /// The module's API name, e.g. Leads or Deals.
+        module: String,
+        /// The record's id.
+        record_id: String,
+        /// The field's API name, e.g. File_Upload_1.
+        #[arg(long)]
+        field: String,
+    },
+    /// Put files in a file-upload or image-upload field: every file is checked first, files
+    /// the field already holds (same name and size) are skipped, the rest are stored in the
+    /// file store (10 per call) and set in the field.
+    Upload {
+        /// The module's API name, e.g. Leads or Deals.
+        module: String,
+        /// The record's id.
+        record_id: String,
+        /// The field's API name, e.g. File_Upload_1.
+        #[arg(long)]
+        field: String,
+        /// Regular files, at most 20 MB each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Remove files from a file-upload or image-upload field, by the ids `list` prints.
+    Remove {
+        /// The module's API name, e.g. Leads or Deals.
+        module: String,
+        /// The record's id.
+        record_id: String,
+        /// The field's API name, e.g. File_Upload_1.
+        #[arg(long)]
+        field: String,
+        /// The files' ids in the field.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
     /// Download the file of a file-upload or image-upload field, by the `attachment_Id` in the
     /// field's value.
     Field {
@@ -60,7 +100,7 @@ pub(crate) enum RecordFilesCmd {
 pub(crate) fn run(g: &Global, cmd: RecordFilesCmd) -> Result<(), Failure> {
     let Api::Crm(version) = settings::api(g)? else {
         return Err(Failure::usage(
-            "Zoho documents field and email attachment downloads for CRM only: drop --product bigin.",
+            "Zoho documents file-upload fields and email attachment downloads for CRM only: drop --product bigin.",
         ));
     };
     let handle = |module: &str, record: &str| -> Result<RecordFiles, Failure> {
@@ -78,6 +118,23 @@ pub(crate) fn run(g: &Global, cmd: RecordFilesCmd) -> Result<(), Failure> {
         })
     };
     let (got, out, what) = match cmd {
+        RecordFilesCmd::List {
+            module,
+            record_id,
+            field,
+        } => return crate::field_files::list(g, &handle(&module, &record_id)?, &field),
+        RecordFilesCmd::Upload {
+            module,
+            record_id,
+            field,
+            files,
+        } => return crate::field_files::upload(g, &handle(&module, &record_id)?, &field, &files),
+        RecordFilesCmd::Remove {
+            module,
+            record_id,
+            field,
+            ids,
+        } => return crate::field_files::remove(g, &handle(&module, &record_id)?, &field, &ids),
         RecordFilesCmd::Field {
             module,
             record_id,

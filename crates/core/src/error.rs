@@ -364,6 +364,16 @@ pub struct ApiError {
     pub scopes_needed: Vec<String>,
 }
 
+impl ApiError {
+    /// The field Zoho's details name (`api_name`), for an error about one field of a record,
+    /// e.g. an unknown file id in a file-upload field.
+    pub fn field(&self) -> Option<&str> {
+        self.details
+            .get("api_name")
+            .and_then(serde_json::Value::as_str)
+    }
+}
+
 fn scopes_text(scopes: &[String]) -> String {
     if scopes.is_empty() {
         return String::new();

@@ -388,6 +388,89 @@ macro_rules! transport_handles {
                 )?)
             }
 
+            fn field_ref(&self, field: &$crate::ops::fields::FieldName) -> $crate::ops::fields::GetFieldFiles {
+                $crate::ops::fields::GetFieldFiles::new(
+                    self.version,
+                    self.module.clone(),
+                    self.record.clone(),
+                    field.clone(),
+                )
+            }
+
+            /// The files a file-upload or image-upload field holds.
+            pub $($async)* fn field_files(
+                &self,
+                field: &$crate::ops::fields::FieldName,
+            ) -> Result<Vec<$crate::ops::fields::FieldFile>, Error> {
+                self.t.execute(&self.field_ref(field))$($await)*
+            }
+
+            /// Puts files in a file-upload or image-upload field: each checked before a byte
+            /// is sent, those the field already holds (same name and size) skipped, the rest
+            /// uploaded to the file store (10 per call), then the record updated with their
+            /// ids. One outcome per file and the update's are kept in the report; only a
+            /// failure that is not Zoho's answer (the network, the token) fails the call.
+            pub $($async)* fn upload_to_field<P: AsRef<Path>>(
+                &self,
+                field: &$crate::ops::fields::FieldName,
+                paths: &[P],
+            ) -> Result<$crate::ops::fields::FieldUploadReport, Error> {
+                use $crate::ops::fields::{FieldUploadFile, FieldUploadReport, SetFieldFiles};
+                let mut files = Vec::with_capacity(paths.len());
+                for p in paths {
+                    let p = p.as_ref();
+                    files.push(FieldUploadFile { path: name_of(p), len: file_len(p)$($await)*? });
+                }
+                let limits = $crate::ops::Limits::default();
+                $crate::ops::fields::plan_upload(&files, &[], false, &limits)?;
+                let existing = self.field_files(field)$($await)*?;
+                let plan = $crate::ops::fields::plan_upload(&files, &existing, true, &limits)?;
+                let mut report = FieldUploadReport::new(files.len());
+                for batch in &plan.batches {
+                    let mut op = UploadFiles::new(self.version);
+                    let mut sources = Vec::with_capacity(batch.len());
+                    for &i in batch {
+                        op = op.file(&files[i].path, files[i].len);
+                        sources.push(Source::Path(paths[i].as_ref().to_path_buf()));
+                    }
+                    let results = self.t.execute_with(&op, &sources)$($await)*?;
+                    report.record_batch(batch, results)?;
+                }
+                let ids = report.stored_ids();
+                if !ids.is_empty() {
+                    let op = SetFieldFiles::new(
+                        self.version,
+                        self.module.clone(),
+                        self.record.clone(),
+                        field.clone(),
+                    )
+                    .add_files(ids);
+                    report.update = match self.t.execute(&op)$($await)* {
+                        Ok(u) => Some(Ok(u)),
+                        Err(Error::Api(e)) => Some(Err(e)),
+                        Err(e) => return Err(e),
+                    };
+                }
+                Ok(report)
+            }
+
+            /// Removes files from a file-upload or image-upload field, by the ids its value
+            /// gives ([`FieldFile::id`]($crate::ops::fields::FieldFile::id)).
+            pub $($async)* fn remove_from_field(
+                &self,
+                field: &$crate::ops::fields::FieldName,
+                ids: impl IntoIterator<Item = AttachmentId>,
+            ) -> Result<$crate::ops::fields::RecordUpdated, Error> {
+                let op = $crate::ops::fields::SetFieldFiles::new(
+                    self.version,
+                    self.module.clone(),
+                    self.record.clone(),
+                    field.clone(),
+                )
+                .remove_files(ids);
+                self.t.execute(&op)$($await)*
+            }
+
             /// Downloads the file of a file-upload or image-upload field (by the
             /// `attachment_Id` in the field's value) into `dir`, under its safe server name.
             pub $($async)* fn download_field_attachment_to_dir(

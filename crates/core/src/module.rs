@@ -21,10 +21,7 @@ impl ModuleName {
     /// Checks the name: 1 to 100 ASCII letters, digits or `_`, starting with a letter.
     pub fn new(name: impl Into<String>) -> Result<Self, InputError> {
         let name = name.into();
-        let ok = name.len() <= 100
-            && name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if ok {
+        if is_api_name(&name) {
             Ok(Self(name))
         } else {
             Err(InputError::InvalidModule {
@@ -204,6 +201,14 @@ pub fn check_support(api: Api, module: &ModuleName, feature: Feature) -> Result<
         api,
         supported: supported.join(", "),
     })
+}
+
+/// A Zoho API name (of a module or a field): a letter, then letters, digits and `_`, at most
+/// 100 bytes.
+pub(crate) fn is_api_name(name: &str) -> bool {
+    name.len() <= 100
+        && name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ mod common;
 use common::{att, base, boundary, id, photo, render, render_plain};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::emails::DownloadEmailAttachment;
-use zoho_core::ops::fields::DownloadFieldAttachment;
+use zoho_core::ops::fields::{DownloadFieldAttachment, FieldName, GetFieldFiles, SetFieldFiles};
 use zoho_core::ops::files::{GetFile, UploadFiles};
 use zoho_core::{
     Api, BaseUrl, BiginVersion, CrmVersion, Download, FileId, ModuleName, Operation, RecordId,
@@ -165,6 +165,48 @@ fn crm_record_files() {
     let text = dl(&email);
     assert!(text.contains("name=Q%26A"), "{text}");
     insta::assert_snapshot!("crm_email_attachment_download", text);
+}
+
+#[test]
+fn crm_file_fields() {
+    let (module, record) = (
+        ModuleName::new("Leads").unwrap(),
+        RecordId::new(common::RECORD).unwrap(),
+    );
+    let field = FieldName::new("File_Upload").unwrap();
+    let get = GetFieldFiles::new(
+        CrmVersion::V8,
+        module.clone(),
+        record.clone(),
+        field.clone(),
+    );
+    insta::assert_snapshot!("crm_file_field_get", op(&get, &[]));
+    // Zoho's documented `file_id` entries to add, the SDKs' `id` + `_delete` to remove.
+    let set = SetFieldFiles::new(
+        CrmVersion::V8,
+        module.clone(),
+        record.clone(),
+        field.clone(),
+    )
+    .add_files([FileId::new("b2f4c0e6a1d94c7f9e2b5a8d3c6f1e0a").unwrap()])
+    .remove_files([id("4150868000002728099")]);
+    let text = op(&set, &[]);
+    assert!(
+        text.starts_with("PUT https://www.zohoapis.com/crm/v8/Leads/"),
+        "{text}"
+    );
+    insta::assert_snapshot!("crm_file_field_set", text);
+    assert!(!set.idempotent(), "adding a file twice adds it twice");
+    let only_remove = SetFieldFiles::new(
+        CrmVersion::V8,
+        module.clone(),
+        record.clone(),
+        field.clone(),
+    )
+    .remove_files([id("4150868000002728099")]);
+    assert!(only_remove.idempotent());
+    let nothing = SetFieldFiles::new(CrmVersion::V8, module, record, field);
+    assert!(nothing.request(&base()).is_err());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use common::{RECORD, att, id, load, photo};
 use zoho_core::auth::{Client, Grant, RevokeRequest, Secret, TokenRequest};
 use zoho_core::ops::attachments::{DeleteAttachments, DeleteOutcome};
 use zoho_core::ops::emails::DownloadEmailAttachment;
-use zoho_core::ops::fields::DownloadFieldAttachment;
+use zoho_core::ops::fields::{DownloadFieldAttachment, FieldName, GetFieldFiles, SetFieldFiles};
 use zoho_core::ops::files::{GetFile, UploadFiles};
 use zoho_core::{
     Api, BaseUrl, CrmVersion, Download, DownloadStart, Error, ErrorCode, FileId, ModuleName,
@@ -411,6 +411,79 @@ fn record_files_answers() {
     insta::assert_snapshot!(
         "crm_email_attachment_err_invalid_data",
         download(&email, "crm/err_invalid_data.http")
+    );
+}
+
+#[test]
+fn file_field_answers() {
+    let (module, record) = (
+        ModuleName::new("Leads").unwrap(),
+        RecordId::new(RECORD).unwrap(),
+    );
+    let get = |field: &str| {
+        GetFieldFiles::new(
+            CrmVersion::V8,
+            module.clone(),
+            record.clone(),
+            FieldName::new(field).unwrap(),
+        )
+    };
+    // The SDKs' file-upload entries: a size written for people is unknown, not an error.
+    let files = get("File_Upload")
+        .response(load("crm/record_file_field_ok.http"))
+        .unwrap();
+    assert_eq!(
+        files[0].id.as_ref().unwrap().as_str(),
+        "4150868000002728099"
+    );
+    assert_eq!((files[0].size, files[1].size), (Some(57), None));
+    insta::assert_snapshot!(
+        "crm_file_field_ok",
+        json(&get("File_Upload"), "crm/record_file_field_ok.http")
+    );
+    // Image-upload entries download by `attachment_Id`.
+    let images = get("Image_Upload")
+        .response(load("crm/record_image_field_ok.http"))
+        .unwrap();
+    assert_eq!(
+        images[0].id.as_ref().unwrap().as_str(),
+        "4150868000002728101"
+    );
+    insta::assert_snapshot!(
+        "crm_image_field_ok",
+        json(&get("Image_Upload"), "crm/record_image_field_ok.http")
+    );
+    let empty = get("File_Upload").response(load("crm/record_field_empty.http"));
+    assert_eq!(empty.unwrap(), vec![]);
+    let absent = get("File_Upload").response(load("crm/record_field_not_files.http"));
+    assert_eq!(absent.unwrap(), vec![]);
+    let text = get("Last_Name").response(load("crm/record_field_not_files.http"));
+    let e = err_display(text);
+    assert!(e.contains("file-upload or image-upload"), "{e}");
+    let set = SetFieldFiles::new(
+        CrmVersion::V8,
+        module,
+        record,
+        FieldName::new("File_Upload").unwrap(),
+    )
+    .add_files([FileId::new("b2f4c0e6a1d94c7f9e2b5a8d3c6f1e0a").unwrap()]);
+    let ok = set.response(load("crm/record_update_ok.http")).unwrap();
+    assert_eq!(
+        ok.modified_time.as_deref(),
+        Some("2026-12-02T10:00:00+05:30")
+    );
+    insta::assert_snapshot!("crm_set_field_ok", json(&set, "crm/record_update_ok.http"));
+    // A refused field is Zoho's error, naming the field.
+    let Err(Error::Api(e)) = set.response(load("crm/record_update_err_field.http")) else {
+        panic!("expected Zoho's error");
+    };
+    assert_eq!(
+        (e.code.clone(), e.field()),
+        (ErrorCode::InvalidData, Some("File_Upload"))
+    );
+    insta::assert_snapshot!(
+        "crm_set_field_err_field",
+        json(&set, "crm/record_update_err_field.http")
     );
 }
 

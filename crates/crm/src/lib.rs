@@ -42,6 +42,9 @@ pub use zoho_async_transport::{DownloadOptions, DownloadedFile};
 pub use zoho_core;
 pub use zoho_core::CrmVersion as Version;
 pub use zoho_core::auth::Credentials;
+pub use zoho_core::ops::fields::{
+    FieldFile, FieldFileOutcome, FieldName, FieldUploadReport, RecordUpdated,
+};
 pub use zoho_core::{
     AttachmentId, ClientConfig, DataCenter, Environment, Error, ErrorCode, FileId, RecordId,
 };
@@ -50,10 +53,11 @@ pub use zoho_core::{
 /// run them with [`zoho_core::engine::Engine`] over any HTTP client.
 pub mod sans_io {
     pub use zoho_core::ops::emails::DownloadEmailAttachment;
-    pub use zoho_core::ops::fields::DownloadFieldAttachment;
+    pub use zoho_core::ops::fields::{DownloadFieldAttachment, GetFieldFiles, SetFieldFiles};
     pub use zoho_core::ops::files::{GetFile, UploadFiles};
     pub use zoho_core::ops::{Attachments, Photo};
 
+    use zoho_core::ops::fields::FieldName;
     use zoho_core::{Api, AttachmentId, CrmVersion, FileId, InputError, ModuleName, RecordId};
 
     /// CRM at one API version: the entry point for handles.
@@ -106,6 +110,38 @@ pub mod sans_io {
                 ModuleName::new(module)?,
                 RecordId::new(record)?,
                 AttachmentId::new(id)?,
+            ))
+        }
+
+        /// A read of the files a file-upload or image-upload field holds.
+        pub fn field_files(
+            self,
+            module: &str,
+            record: &str,
+            field: &str,
+        ) -> Result<GetFieldFiles, InputError> {
+            Ok(GetFieldFiles::new(
+                self.version,
+                ModuleName::new(module)?,
+                RecordId::new(record)?,
+                FieldName::new(field)?,
+            ))
+        }
+
+        /// An update of a file-upload or image-upload field: add file-store ids with
+        /// [`SetFieldFiles::add`] (from [`Self::upload_files`]), remove entries with
+        /// [`SetFieldFiles::remove`].
+        pub fn set_field_files(
+            self,
+            module: &str,
+            record: &str,
+            field: &str,
+        ) -> Result<SetFieldFiles, InputError> {
+            Ok(SetFieldFiles::new(
+                self.version,
+                ModuleName::new(module)?,
+                RecordId::new(record)?,
+                FieldName::new(field)?,
             ))
         }
 

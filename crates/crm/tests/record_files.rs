@@ -132,3 +132,110 @@ fn blocking_client_downloads_field_and_email_attachments() {
     assert_eq!(emu.stats().api_requests, before);
     assert_eq!(files_in(&out), ["c.pdf", "quote 42.pdf"]);
 }
+
+const OTHER_LEAD: &str = "5725767000000010002";
+const LOCKED_LEAD: &str = "5725767000000019999";
+
+fn write_files(d: &std::path::Path, n: usize) -> Vec<std::path::PathBuf> {
+    (0..n)
+        .map(|i| {
+            let p = d.join(format!("scan-{i:02}.pdf"));
+            std::fs::write(&p, format!("%PDF-1.4 scan {i}\n")).unwrap();
+            p
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn async_client_sets_a_file_upload_field_once() {
+    let emu = Emulator::start(zoho_emulator::Config::default()).unwrap();
+    let crm = zoho_crm::Client::new(config(&emu)).unwrap();
+    let lead = crm.record_files("Leads", OTHER_LEAD).unwrap();
+    let field: zoho_crm::FieldName = "File_Upload".parse().unwrap();
+    let src = dir("async-field-src");
+    let paths = write_files(&src, 2);
+    let report = lead.upload_to_field(&field, &paths).await.unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert!(matches!(report.update, Some(Ok(_))), "{report:?}");
+    let held = lead.field_files(&field).await.unwrap();
+    let names: Vec<_> = held.iter().filter_map(|f| f.file_name.as_deref()).collect();
+    assert_eq!(names, ["scan-00.pdf", "scan-01.pdf"]);
+    // A re-run sends nothing again and adds nothing twice; a new file joins the others.
+    let more = write_files(&src, 3);
+    let before = emu.stats().api_requests;
+    let again = lead.upload_to_field(&field, &more).await.unwrap();
+    assert_eq!(
+        again.files[..2],
+        [
+            zoho_crm::FieldFileOutcome::AlreadyThere,
+            zoho_crm::FieldFileOutcome::AlreadyThere
+        ]
+    );
+    assert!(matches!(
+        again.files[2],
+        zoho_crm::FieldFileOutcome::Stored(_)
+    ));
+    // The field's read, one file-store upload, one record update.
+    assert_eq!(emu.stats().api_requests - before, 3);
+    let held = lead.field_files(&field).await.unwrap();
+    assert_eq!(held.len(), 3);
+    // The field's file downloads by the id its value gives, with the bytes sent.
+    let out = dir("async-field-out");
+    let third = held[2].id.clone().unwrap();
+    let got = lead
+        .download_field_attachment_to_dir(third.clone(), &out, &DownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(got.path, out.join("scan-02.pdf"));
+    assert_eq!(
+        std::fs::read(&got.path).unwrap(),
+        std::fs::read(&more[2]).unwrap()
+    );
+    lead.remove_from_field(&field, [third]).await.unwrap();
+    assert_eq!(lead.field_files(&field).await.unwrap().len(), 2);
+}
+
+#[test]
+fn blocking_client_sets_a_field_in_batches_and_keeps_each_outcome() {
+    let emu = Emulator::start(zoho_emulator::Config::default()).unwrap();
+    let crm = zoho_crm::blocking::Client::new(config(&emu)).unwrap();
+    let field: zoho_crm::FieldName = "Image_Upload".parse().unwrap();
+    let src = dir("blocking-field-src");
+    // Twelve files: two file-store calls of at most ten, one update.
+    let paths = write_files(&src, 12);
+    let lead = crm.record_files("Leads", OTHER_LEAD).unwrap();
+    let before = emu.stats().api_requests;
+    let report = lead.upload_to_field(&field, &paths).unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(report.stored_ids().len(), 12);
+    assert_eq!(emu.stats().api_requests - before, 4);
+    assert_eq!(lead.field_files(&field).unwrap().len(), 12);
+    // A locked record: the files are stored, the update's refusal is kept with them.
+    let locked = crm.record_files("Leads", LOCKED_LEAD).unwrap();
+    let report = locked.upload_to_field(&field, &paths[..1]).unwrap();
+    assert!(!report.is_complete());
+    let Some(Err(e)) = &report.update else {
+        panic!("expected the update's refusal: {report:?}");
+    };
+    assert_eq!(e.code, ErrorCode::RecordLocked, "{e}");
+    assert_eq!(report.stored_ids().len(), 1);
+    // Bad input is refused before any request: a missing file, a blocked type, a name twice.
+    let exe = src.join("setup.exe");
+    std::fs::write(&exe, b"MZ").unwrap();
+    let before = emu.stats().api_requests;
+    let twice = [paths[0].clone(), paths[0].clone()];
+    for bad in [
+        vec![src.join("missing.pdf")],
+        vec![exe],
+        twice.to_vec(),
+        vec![],
+    ] {
+        let e = lead.upload_to_field(&field, &bad).unwrap_err();
+        assert!(
+            matches!(e, zoho_crm::Error::Input(_) | zoho_crm::Error::File { .. }),
+            "{e}"
+        );
+    }
+    assert!("File-Upload".parse::<zoho_crm::FieldName>().is_err());
+    assert_eq!(emu.stats().api_requests, before);
+}

@@ -424,6 +424,28 @@ fn seed_state(app: &App) -> Vec<(String, &'static [u8])> {
         );
         blobs.push((blob, sample));
     }
+    for (module, record, field, id, name, bytes) in crate::field_files::SEEDED {
+        let file_id = st.new_secret("");
+        let blob = st.new_secret("blob");
+        st.files.insert(
+            file_id.clone(),
+            StoredFile {
+                name: (*name).into(),
+                content_type: "application/pdf".into(),
+                size: bytes.len() as u64,
+                blob: blob.clone(),
+            },
+        );
+        let key = store::field_key(&store::record_key(Product::Crm, module, record), field);
+        st.field_files.insert(
+            key,
+            vec![store::FieldFile {
+                id: (*id).into(),
+                file_id,
+            }],
+        );
+        blobs.push((blob, *bytes));
+    }
     let photo_blob = st.new_secret("blob");
     st.photos.insert(
         store::record_key(Product::Crm, "Leads", "3000000038009"),

@@ -50,7 +50,13 @@ enum Route {
     /// `settings/modules` and `settings/fields` (`settings.rs`).
     SettingsModules,
     SettingsFields,
-    /// A file-upload field's file, or an email's attachment (`record_files.rs`).
+    /// One record: its file-upload and image-upload fields (`field_files.rs`).
+    Record {
+        module: String,
+        record: String,
+    },
+    /// A file-upload field's file (`field_files.rs`), or an email's attachment
+    /// (`record_files.rs`).
     FieldAttachment {
         module: String,
         record: String,
@@ -81,6 +87,14 @@ fn route(product: Product, segs: &[String]) -> Option<Route> {
         }
         (4, Some("settings"), _) if segs[3] == "modules" => Some(Route::SettingsModules),
         (4, Some("settings"), _) if segs[3] == "fields" => Some(Route::SettingsFields),
+        (4, Some(m), _)
+            if product == Product::Crm && !matches!(m, "files" | "users" | "org" | "settings") =>
+        {
+            Some(Route::Record {
+                module: m.to_owned(),
+                record: segs[3].clone(),
+            })
+        }
         (5, _, Some(a)) if a.eq_ignore_ascii_case("attachments") => Some(Route::Attachments {
             module: segs[2].clone(),
             record: segs[3].clone(),
@@ -228,9 +242,24 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
         Route::FieldAttachment { .. } | Route::EmailAttachment { .. } if method != Method::GET => {
             err::invalid_method()
         }
-        Route::FieldAttachment { module, record } => {
-            match ctx.target(&module, &record, false, Op::Read) {
-                Ok(t) => crate::record_files::field_attachment(t.module, &t.id, &query(&req)),
+        Route::FieldAttachment { module, record } => match ctx.record(&module, &record, Op::Read) {
+            Ok(t) => crate::field_files::download(app, &t.key, &query(&req)).await,
+            Err(e) => e,
+        },
+        Route::Record { module, record } => {
+            let op = match method {
+                Method::GET => Op::Read,
+                Method::PUT => Op::Update,
+                _ => return err::invalid_method(),
+            };
+            match ctx.record(&module, &record, op) {
+                Ok(t) if method == Method::GET => {
+                    crate::field_files::get(app, t.module, &t.key, &query(&req))
+                }
+                Ok(t) => {
+                    let body = lock(ctx.body).take();
+                    crate::field_files::update(app, &t.key, t.locked, body).await
+                }
                 Err(e) => e,
             }
         }
@@ -258,7 +287,7 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
             match op {
                 Op::Read => list(&ctx, &target, &req),
                 Op::Create => upload(&ctx, &target, req).await,
-                Op::Delete => delete_many(&ctx, &target, &query(&req)),
+                Op::Delete | Op::Update => delete_many(&ctx, &target, &query(&req)),
             }
         }
         Route::Attachment { module, record, id } => {
@@ -290,7 +319,7 @@ async fn handle(app: &Arc<App>, req: Request, body: &std::sync::Mutex<Option<Bod
             match op {
                 Op::Read => download_photo(&ctx, &target).await,
                 Op::Create => upload_photo(&ctx, &target, req).await,
-                Op::Delete => delete_photo(&ctx, &target),
+                Op::Delete | Op::Update => delete_photo(&ctx, &target),
             }
         }
     }
@@ -323,6 +352,29 @@ impl Ctx<'_> {
         }
     }
 
+    /// A record of any module, for calls on the record itself (its module scope only).
+    fn record(&self, module: &str, record: &str, op: Op) -> Result<Target, Response> {
+        let Some(module) = modules::canonical(self.product, module) else {
+            return Err(err::invalid_module());
+        };
+        self.need(&Need::Photo { module, op })?;
+        self.load(module, record).ok_or_else(err::invalid_record)
+    }
+
+    /// The record `record` of `module` (canonical), if it exists.
+    fn load(&self, module: &'static str, record: &str) -> Option<Target> {
+        let key = record_key(self.product, module, record);
+        let st = lock(&self.app.state);
+        let r = st.records.get(&key)?;
+        Some(Target {
+            module,
+            id: r.id.clone(),
+            name: r.name.clone(),
+            locked: r.locked,
+            key,
+        })
+    }
+
     fn target(&self, module: &str, record: &str, photo: bool, op: Op) -> Result<Target, Response> {
         let module = match modules::lookup(self.product, self.version, module, photo) {
             Lookup::Unknown => return Err(err::invalid_module()),
@@ -335,26 +387,17 @@ impl Ctx<'_> {
             Need::Attachments { module, op }
         };
         self.need(&need)?;
-        let key = record_key(self.product, module, record);
-        let st = lock(&self.app.state);
-        let Some(r) = st.records.get(&key) else {
-            return Err(if photo {
+        self.load(module, record).ok_or_else(|| {
+            if photo {
                 err::invalid_data("the id given seems to be invalid", json!({ "id": record }))
             } else {
                 err::invalid_record()
-            });
-        };
-        Ok(Target {
-            module,
-            key,
-            id: r.id.clone(),
-            name: r.name.clone(),
-            locked: r.locked,
+            }
         })
     }
 }
 
-fn user() -> Value {
+pub(crate) fn user() -> Value {
     json!({ "name": USER_NAME, "id": USER_ID, "email": USER_EMAIL })
 }
 
@@ -451,9 +494,9 @@ fn list(ctx: &Ctx<'_>, t: &Target, req: &Request) -> Response {
             };
             Value::Object(
                 map.into_iter()
-                    .filter(|(k, _)| {
-                        k == "id" || k.starts_with('$') || fields.contains(&k.as_str())
-                    })
+                    // Only what was asked, `$` fields too (`$link_url` tells a link from a
+                    // file only when asked for), and `id` always.
+                    .filter(|(k, _)| k == "id" || fields.contains(&k.as_str()))
                     .collect(),
             )
         })
@@ -852,7 +895,7 @@ fn first_bytes(
 }
 
 /// Streams a blob as a file answer, cutting it short when a drop fault is planned.
-async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> Response {
+pub(crate) async fn file_answer(app: &App, blob: &str, name: &str, content_type: &str) -> Response {
     let (len, stream) = match app.blobs.read(blob).await {
         Ok(x) => x,
         Err(_) => return err::internal_error(),

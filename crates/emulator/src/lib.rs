@@ -22,6 +22,7 @@
 mod admin;
 mod api;
 mod faults;
+mod field_files;
 mod modules;
 mod oauth;
 mod record_files;

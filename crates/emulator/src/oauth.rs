@@ -326,6 +326,8 @@ pub enum Op {
     Create,
     /// DELETE (or ALL).
     Delete,
+    /// UPDATE, WRITE (or ALL).
+    Update,
 }
 
 fn op_ok(op: Op, s: &str) -> bool {
@@ -335,6 +337,7 @@ fn op_ok(op: Op, s: &str) -> bool {
             Op::Read => s == "READ",
             Op::Create => s == "CREATE" || s == "WRITE",
             Op::Delete => s == "DELETE",
+            Op::Update => s == "UPDATE" || s == "WRITE",
         }
 }
 

@@ -1,13 +1,10 @@
-//! The files of a CRM record beyond its attachments, as Zoho's v8 OpenAPI files describe their
-//! downloads: a file-upload field's file
-//! (`GET …/{module}/{record}/actions/download_fields_attachment?fields_attachment_id=`, body typed
-//! `application/x-download`) and an email's attachment
+//! An email's attachment, as Zoho's v8 OpenAPI file describes its download
 //! (`GET …/{module}/{record}/Emails/actions/download_attachments?user_id&message_id&id&name`, all
-//! four mandatory, body typed `multipart/form-data` though it is the file's bytes). Each answer
-//! carries the type the OpenAPI file gives, so clients are checked against that reading.
+//! four mandatory, body typed `multipart/form-data` though it is the file's bytes): the answer
+//! carries that type, so clients are checked against that reading. (A file-upload field's
+//! file is `field_files.rs`.)
 //!
-//! Seeded on CRM Leads `5725767000000010001`: field attachment `5725767000000500001`
-//! (`signed-contract.pdf`, in `File_Upload`) and, in the mailbox of user `5725767000000000001`,
+//! Seeded on CRM Leads `5725767000000010001`, in the mailbox of user `5725767000000000001`,
 //! email `c6085fae06cbd7b75001fc3e1ea1e7dac4f6b6ad9f9c0f4b1a3e1c6d2b5a4f3e` with attachment
 //! `5725767000000600001` named `quote 42.pdf`.
 
@@ -17,15 +14,6 @@ use http::{HeaderValue, header};
 use serde_json::json;
 
 use crate::zoho::{self, err};
-
-/// A seeded field attachment: module, record, attachment id, name, bytes.
-pub const FIELD_ATTACHMENTS: &[(&str, &str, &str, &str, &[u8])] = &[(
-    "Leads",
-    "5725767000000010001",
-    "5725767000000500001",
-    "signed-contract.pdf",
-    b"%PDF-1.4\n% a signed contract, kept in a file-upload field\n",
-)];
 
 /// A seeded email attachment.
 pub struct EmailAttachment {
@@ -72,23 +60,6 @@ fn file(name: &str, content_type: &'static str, bytes: &'static [u8]) -> Respons
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
-}
-
-/// `download_fields_attachment` for `record` of `module` (both already checked).
-pub fn field_attachment(module: &str, record: &str, q: &[(String, String)]) -> Response {
-    let Some(id) = param(q, "fields_attachment_id") else {
-        return err::required_param("fields_attachment_id");
-    };
-    match FIELD_ATTACHMENTS
-        .iter()
-        .find(|(m, r, a, _, _)| *m == module && *r == record && *a == id)
-    {
-        Some((_, _, _, name, bytes)) => file(name, "application/x-download", bytes),
-        None => err::invalid_data(
-            "the id given seems to be invalid",
-            json!({ "param": "fields_attachment_id" }),
-        ),
-    }
 }
 
 /// `Emails/actions/download_attachments` for `record` of `module` (both already checked).

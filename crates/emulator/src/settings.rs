@@ -65,7 +65,7 @@ pub fn modules(product: Product) -> Response {
 }
 
 /// The field that names a record of `module`.
-fn primary_field(module: &str) -> &'static str {
+pub(crate) fn primary_field(module: &str) -> &'static str {
     match module {
         "Leads" | "Contacts" => "Last_Name",
         "Accounts" => "Account_Name",

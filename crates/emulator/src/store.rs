@@ -71,6 +71,14 @@ pub struct StoredFile {
     pub blob: String,
 }
 
+/// A file held by a record's file-upload or image-upload field: its id in the field (what
+/// `download_fields_attachment` takes) and the stored file with its bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FieldFile {
+    pub id: String,
+    pub file_id: String,
+}
+
 /// An OAuth refresh token.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RefreshToken {
@@ -116,6 +124,9 @@ pub struct State {
     pub photos: BTreeMap<String, Photo>,
     /// Key: file id.
     pub files: BTreeMap<String, StoredFile>,
+    /// Key `{record key}#{field}`: the files each file-upload or image-upload field holds.
+    #[serde(default)]
+    pub field_files: BTreeMap<String, Vec<FieldFile>>,
     /// OAuth client id → secret.
     pub clients: BTreeMap<String, String>,
     pub refresh_tokens: BTreeMap<String, RefreshToken>,
@@ -127,6 +138,11 @@ pub struct State {
     pub page_tokens: BTreeMap<String, (String, usize, usize)>,
     /// The next generated id.
     pub next_id: u64,
+}
+
+/// The key of one field of one record in [`State::field_files`].
+pub fn field_key(record_key: &str, field: &str) -> String {
+    format!("{record_key}#{field}")
 }
 
 /// The record key.

@@ -14,7 +14,7 @@ async fn attachment_lifecycle_crm_and_bigin() {
     for (base, fields) in [
         (
             format!("/crm/v8/Leads/{CRM_LEAD}/Attachments"),
-            "?fields=id,File_Name,Size",
+            "?fields=id,File_Name,Size,$link_url",
         ),
         (
             format!("/bigin/v2/Contacts/{BIGIN_CONTACT}/Attachments"),
@@ -211,12 +211,15 @@ async fn listing_pages_tokens_filters_and_if_modified_since() {
         "INVALID_DATA",
     )
     .await;
-    // Field selection keeps id and $ fields.
+    // Field selection keeps id and only the fields asked, `$` fields too.
     let (_, v) = json(t.get(&format!("{CRM}?fields=Size")).await).await;
     let first = v["data"][0].as_object().unwrap();
     assert!(
         first.contains_key("Size") && first.contains_key("id") && !first.contains_key("File_Name")
     );
+    assert!(!first.contains_key("$link_url"), "{first:?}");
+    let (_, v) = json(t.get(&format!("{CRM}?fields=Size,$type")).await).await;
+    assert_eq!(v["data"][0]["$type"], "Attachment", "{v}");
     // ids filter.
     let (_, v) = json(
         t.get(&format!("{CRM}?fields=id&ids={},{}", ids[1], ids[3]))
@@ -367,7 +370,7 @@ async fn file_store_upload_and_get() {
     // An attachment's $file_id is a file-store id.
     let (_, v) = json(t.post_file(CRM, "x.txt", b"same bytes".to_vec()).await).await;
     let att = v["data"][0]["details"]["id"].as_str().unwrap().to_owned();
-    let (_, v) = json(t.get(&format!("{CRM}?fields=id&ids={att}")).await).await;
+    let (_, v) = json(t.get(&format!("{CRM}?fields=id,$file_id&ids={att}")).await).await;
     let file_id = v["data"][0]["$file_id"].as_str().unwrap().to_owned();
     let r = t.get(&format!("/crm/v8/files?id={file_id}")).await;
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"same bytes");

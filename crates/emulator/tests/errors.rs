@@ -14,7 +14,9 @@ async fn url_method_module_and_record_errors() {
     for path in [
         "/crm/v9/Leads/1/Attachments",
         "/crm/v8/Leads/1/Attachment",
-        "/crm/v8/Leads/1",
+        "/crm/v8/Leads/1/Nothing",
+        "/crm/v8/settings/layouts",
+        "/bigin/v2/Contacts/1",
         "/bigin/v3/Contacts/1/photo",
         "/nothing/here",
         "/",

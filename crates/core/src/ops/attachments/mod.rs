@@ -22,7 +22,8 @@ pub use upload::UploadAttachment;
 /// The `fields` sent when the caller names none and the API requires some (CRM v3 and later,
 /// and Bigin, whose rule is undocumented). Taken from Zoho's own sample
 /// (`id,Owner,File_Name,Created_Time,Parent_Id`) plus the size and modification fields the v8
-/// SDK models.
+/// SDK models, and `$link_url`, `$type` and `$file_id`, without which a link cannot be told
+/// from a file ([`Attachment::link_url`], [`Attachment::file_id`]).
 pub const DEFAULT_FIELDS: &[&str] = &[
     "id",
     "File_Name",
@@ -33,6 +34,9 @@ pub const DEFAULT_FIELDS: &[&str] = &[
     "Parent_Id",
     "Created_By",
     "Modified_By",
+    "$link_url",
+    "$type",
+    "$file_id",
 ];
 
 /// The largest `per_page` Zoho accepts.

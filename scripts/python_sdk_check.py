@@ -6,8 +6,9 @@ The SDK is pointed at the emulator with DataCenter.Environment(url, accounts_url
 file_upload_url) and a refresh token, so it also goes through the emulator's token endpoint and
 its own start-up calls (current user, org). Each of list, upload file, upload link, download,
 delete one, delete many, photo upload, photo download and photo delete (on Leads, a custom
-module and Deals) and the settings calls (modules, fields) must come back as the SDK's success
-type, parsed without error. Prints `N passed, N failed` and exits non-zero on any
+module and Deals), the settings calls (modules, fields) and a file-upload field (file-store
+upload, record update with the file id, record read, field download, removal) must come back
+as the SDK's success type, parsed without error. Prints `N passed, N failed` and exits non-zero on any
 failure.
 """
 
@@ -32,6 +33,16 @@ from zohocrmsdk.src.com.zoho.crm.api.attachments import (
 )
 from zohocrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zohocrmsdk.src.com.zoho.crm.api.exception import SDKException
+from zohocrmsdk.src.com.zoho.crm.api.field_attachments import (
+    FieldAttachmentsOperations,
+    FileBodyWrapper as FieldFileBody,
+)
+from zohocrmsdk.src.com.zoho.crm.api.files import (
+    ActionWrapper as FilesAction,
+    BodyWrapper as FilesBody,
+    FilesOperations,
+    SuccessResponse as FileStored,
+)
 from zohocrmsdk.src.com.zoho.crm.api.fields import (
     FieldsOperations,
     GetFieldsParam,
@@ -45,9 +56,15 @@ from zohocrmsdk.src.com.zoho.crm.api.modules import (
 from zohocrmsdk.src.com.zoho.crm.api.initializer import Initializer
 from zohocrmsdk.src.com.zoho.crm.api.parameter_map import ParameterMap
 from zohocrmsdk.src.com.zoho.crm.api.record import (
+    ActionWrapper as RecordAction,
+    BodyWrapper as RecordBody,
     FileBodyWrapper as PhotoBodyWrapper,
+    FileDetails,
     FileHandler,
+    GetRecordParam,
+    Record,
     RecordOperations,
+    ResponseWrapper as RecordResponse,
     SuccessResponse as RecordSuccess,
 )
 from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
@@ -58,8 +75,8 @@ CLIENT_SECRET = "emulator-client-secret"
 REFRESH_TOKEN = "1000.emulator0refresh0token.0000000000000000"
 ACCESS_TOKEN = "1000.emulator0access0token.0000000000000000"
 MODULE = "Leads"
-# 6 attachment checks, 3 photo checks for each of 3 modules, 2 settings checks.
-EXPECTED = 17
+# 6 attachment checks, 3 photo checks for each of 3 modules, 2 settings checks, 5 field checks.
+EXPECTED = 22
 RECORD = 5725767000000010002
 
 results = []
@@ -89,6 +106,77 @@ def action_ok(response):
     items = obj.get_data()
     bad = [describe(i) for i in items if not isinstance(i, SuccessResponse)]
     return not bad and len(items) > 0, "; ".join(bad)
+
+
+def stream_bytes(data):
+    if data is not None and not isinstance(data, (bytes, bytearray)):
+        data = b"".join(data.iter_content()) if hasattr(data, "iter_content") else data.read()
+    return data
+
+
+def update_field(records, entry):
+    """Sets File_Upload of RECORD to [entry] through the SDK's record update."""
+    record = Record()
+    record.add_key_value("File_Upload", [entry])
+    body = RecordBody()
+    body.set_data([record])
+    response = records.update_record(RECORD, body, HeaderMap())
+    obj = response.get_object() if response else None
+    items = obj.get_data() if isinstance(obj, RecordAction) else []
+    return len(items) == 1 and isinstance(items[0], RecordSuccess), describe(obj)
+
+
+def field_files(records):
+    p = ParameterMap()
+    p.add(GetRecordParam.fields, "File_Upload")
+    response = records.get_record(RECORD, p, HeaderMap())
+    obj = response.get_object() if response else None
+    if not isinstance(obj, RecordResponse):
+        return None, describe(obj)
+    return obj.get_data()[0].get_key_value("File_Upload") or [], ""
+
+
+def file_field_checks(work):
+    """A file-upload field as the SDK sets it: the file store, then the record update with the
+    SDK's `File_Id__s`, read back as FileDetails, downloaded by the entry's id, and removed."""
+    path = os.path.join(work, "sdk-field.pdf")
+    content = b"%PDF-1.4 put in a file-upload field by zoho's python sdk\n"
+    with open(path, "wb") as f:
+        f.write(content)
+    body = FilesBody()
+    body.set_file([StreamWrapper(file_path=path)])
+    response = FilesOperations().upload_files(body, ParameterMap())
+    obj = response.get_object() if response else None
+    items = obj.get_data() if isinstance(obj, FilesAction) else []
+    ok = len(items) == 1 and isinstance(items[0], FileStored)
+    check("file store upload", ok, describe(obj))
+    if not ok:
+        return
+    records = RecordOperations(MODULE)
+    entry = FileDetails()
+    entry.set_file_id__s(items[0].get_details()["id"])
+    ok, why = update_field(records, entry)
+    check("file-upload field update", ok, why)
+    held, why = field_files(records)
+    ours = [f for f in held or [] if isinstance(f, FileDetails) and f.get_file_id__s() == entry.get_file_id__s()]
+    ok = len(ours) == 1 and ours[0].get_file_name__s() == "sdk-field.pdf"
+    check("file-upload field read", ok, why or repr([vars(f) for f in held or []]))
+    if not ok:
+        return
+    entry_id = ours[0].get_id()
+    response = FieldAttachmentsOperations(MODULE, RECORD, int(entry_id)).get_field_attachments()
+    obj = response.get_object() if response else None
+    ok = isinstance(obj, FieldFileBody) and obj.get_file() is not None
+    data = stream_bytes(obj.get_file().get_stream()) if ok else None
+    check("file-upload field download", ok and data == content and obj.get_file().get_name() == "sdk-field.pdf",
+          describe(obj) if not ok else "name %r, %r" % (obj.get_file().get_name(), data))
+    removal = FileDetails()
+    removal.set_id(entry_id)
+    removal.set_delete(None)
+    ok, why = update_field(records, removal)
+    held, _ = field_files(records)
+    gone = held is not None and all(f.get_id() != entry_id for f in held)
+    check("file-upload field removal", ok and gone, why if not ok else "still held")
 
 
 def main(base):
@@ -140,9 +228,7 @@ def main(base):
     response = ops.get_attachment(int(file_id), RECORD, MODULE)
     obj = response.get_object() if response else None
     ok = isinstance(obj, FileBodyWrapper) and obj.get_file() is not None
-    data = obj.get_file().get_stream() if ok else None
-    if data is not None and not isinstance(data, (bytes, bytearray)):
-        data = b"".join(data.iter_content()) if hasattr(data, "iter_content") else data.read()
+    data = stream_bytes(obj.get_file().get_stream()) if ok else None
     check("download", ok and data == content and obj.get_file().get_name() == "sdk-upload.txt",
           describe(obj) if not ok else "name %r, %r" % (obj.get_file().get_name(), data))
 
@@ -225,6 +311,8 @@ def main(base):
         kinds = {f.get_api_name(): f.get_data_type() for f in obj.get_fields()}
     check("settings/fields", kinds.get("File_Upload") == "fileupload" and kinds.get("Image_Upload") == "imageupload",
           describe(obj) if not kinds else repr(kinds))
+
+    file_field_checks(work)
 
     passed = sum(1 for r in results if r)
     failed = len(results) - passed

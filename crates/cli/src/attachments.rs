@@ -16,7 +16,7 @@ use crate::{Global, interrupt, settings, transport};
 
 #[derive(Subcommand)]
 pub(crate) enum AttachmentsCmd {
-    /// List attachments, walking all pages.
+    /// List attachments, walking all pages (or one, with --page).
     List {
         /// The module's API name, e.g. Leads or Deals.
         module: String,
@@ -25,6 +25,17 @@ pub(crate) enum AttachmentsCmd {
         /// Stop after this many.
         #[arg(long)]
         limit: Option<usize>,
+        /// The fields to ask for, comma-separated (default: id, name, size, times, owner,
+        /// parent, `$link_url`, `$type`, `$file_id`); with --json, every field Zoho returns is
+        /// printed.
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+        /// Only this page (from 1) instead of every page.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        page: Option<u32>,
+        /// Attachments per page, 1 to 200.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=200))]
+        per_page: u32,
     },
     /// Upload files (every one is checked before the first is sent).
     Upload {
@@ -98,20 +109,29 @@ pub(crate) fn run(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             module,
             record_id,
             limit,
+            fields,
+            page,
+            per_page,
         } => {
             let a = handle(g, &t, &module, &record_id)?;
+            let mut op = a.list_op().per_page(per_page);
+            if !fields.is_empty() {
+                op = op.fields(fields.iter().map(|f| f.trim().to_owned()));
+            }
+            let items: Box<dyn Iterator<Item = Result<_, zoho_core::Error>>> = match page {
+                Some(p) => Box::new(a.list_page(&op.page(p))?.attachments.into_iter().map(Ok)),
+                None => Box::new(a.list_all(op)),
+            };
             let mut n = 0;
-            for item in a
-                .list_all(a.list_op().per_page(200))
-                .take(limit.unwrap_or(usize::MAX))
-            {
-                let item = item?;
+            for item in items.take(limit.unwrap_or(usize::MAX)) {
+                let item: zoho_core::ops::attachments::Attachment = item?;
                 n += 1;
                 if g.json {
-                    out!(
-                        "{}",
-                        json!({ "id": item.id, "file_name": item.file_name, "size": item.size, "created_time": item.created_time, "link_url": item.link_url })
-                    );
+                    let mut v = json!({ "id": item.id, "file_name": item.file_name, "size": item.size, "created_time": item.created_time, "link_url": item.link_url, "file_id": item.file_id });
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.extend(item.other.clone());
+                    }
+                    out!("{v}");
                 } else {
                     let what = item.link_url.as_deref().map_or_else(
                         || format!("{} bytes", item.size.unwrap_or(0)),
@@ -140,21 +160,21 @@ pub(crate) fn run(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
             let plan = check_uploads(&t, &a, &files)?;
             // Same name and size already on the record: a re-run after a failure sends only
             // what is missing.
-            let present: std::collections::HashSet<(String, u64)> = if skip_existing {
-                let mut seen = std::collections::HashSet::new();
+            let mut present: Vec<(String, u64)> = Vec::new();
+            if skip_existing {
                 for item in a.list_all(a.list_op().per_page(200)) {
                     let item = item?;
                     if let (Some(n), Some(s)) = (item.file_name, item.size) {
-                        seen.insert((n, s));
+                        present.push((n, s));
                     }
                 }
-                seen
-            } else {
-                Default::default()
-            };
+            }
             let (mut uploaded, mut skipped) = (Vec::new(), 0usize);
             for (i, (f, name, len)) in plan.iter().enumerate() {
-                if present.contains(&(name.clone(), *len)) {
+                let there = present
+                    .iter()
+                    .any(|(n, s)| s == len && zoho_core::ops::same_file_name(name, n));
+                if there {
                     skipped += 1;
                     if g.json {
                         out!(

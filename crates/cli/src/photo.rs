@@ -21,6 +21,9 @@ pub(crate) enum PhotoCmd {
         record_id: String,
         /// A PNG, JPEG, GIF or BMP file.
         file: PathBuf,
+        /// Run no workflow rules for this upload (sends `restrict_triggers=workflow`).
+        #[arg(long)]
+        restrict_triggers: bool,
     },
     /// Download the record's photo.
     Download {
@@ -56,8 +59,11 @@ pub(crate) fn run(g: &Global, cmd: PhotoCmd) -> Result<(), Failure> {
             module,
             record_id,
             file,
+            restrict_triggers,
         } => {
-            handle(&module, &record_id)?.upload_file(&file)?;
+            handle(&module, &record_id)?
+                .restrict_triggers(restrict_triggers)
+                .upload_file(&file)?;
             if g.json {
                 out!("{}", json!({ "uploaded": file }));
             } else {

@@ -9,29 +9,17 @@ use zoho_emulator::{FailNth, FaultPlan};
 
 mod common;
 
-use common::{T, json_lines};
+use common::{T, json_lines, ok_json};
 
 const OTHER_LEAD: &str = "5725767000000010002";
 const LOCKED_LEAD: &str = "5725767000000019999";
 
 fn listed(t: &T, record: &str) -> Vec<Value> {
-    let out = t
-        .zoho_token()
-        .args([
-            "--json",
-            "record-files",
-            "list",
-            "Leads",
-            record,
-            "--field",
-            "File_Upload",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    json_lines(&out)
+    ok_json(
+        t.zoho_token()
+            .args(["--json", "record-files", "list", "Leads", record])
+            .args(["--field", "File_Upload"]),
+    )
 }
 
 #[test]

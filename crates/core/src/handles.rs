@@ -296,12 +296,20 @@ macro_rules! transport_handles {
         pub struct Photo {
             t: Transport,
             ops: $crate::ops::Photo,
+            restrict_triggers: bool,
         }
 
         impl Photo {
             /// A handle over `t`.
             pub fn new(t: &Transport, ops: $crate::ops::Photo) -> Self {
-                Self { t: t.clone(), ops }
+                Self { t: t.clone(), ops, restrict_triggers: false }
+            }
+
+            /// Uploads from this handle send `restrict_triggers=workflow`, so that Zoho runs
+            /// no workflow rules for them.
+            pub fn restrict_triggers(mut self, yes: bool) -> Self {
+                self.restrict_triggers = yes;
+                self
             }
 
             /// Uploads an image file (PNG, JPEG, GIF or BMP, by its first bytes).
@@ -309,7 +317,7 @@ macro_rules! transport_handles {
                 let path = path.as_ref();
                 let len = file_len(path)$($await)*?;
                 let head = file_head(path)$($await)*?;
-                let mut op = self.ops.upload(&name_of(path), len);
+                let mut op = self.ops.upload(&name_of(path), len).restrict_workflow_triggers(self.restrict_triggers);
                 if let Some(kind) = ImageType::sniff(&head) {
                     op = op.image_type(kind);
                 }

@@ -131,6 +131,7 @@ fn refused(status: StatusCode, code: &str, message: &str) -> Response {
 pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/stats", get(stats))
+        .route("/requests", get(requests))
         .route(
             "/faults",
             get(get_faults).put(put_faults).delete(clear_faults),
@@ -144,6 +145,11 @@ pub fn router() -> Router<Arc<App>> {
 
 async fn stats(State(app): State<Arc<App>>) -> Response {
     Json(lock(&app.stats).clone()).into_response()
+}
+
+async fn requests(State(app): State<Arc<App>>) -> Response {
+    let recent: Vec<String> = lock(&app.recent).iter().cloned().collect();
+    Json(recent).into_response()
 }
 
 async fn get_faults(State(app): State<Arc<App>>) -> Response {

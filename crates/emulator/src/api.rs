@@ -151,6 +151,13 @@ fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
 /// instead of meeting a reset connection.
 pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    {
+        let mut recent = lock(&app.recent);
+        if recent.len() >= crate::RECENT_REQUESTS {
+            recent.pop_front();
+        }
+        recent.push_back(format!("{} {}", parts.method, parts.uri));
+    }
     let slot = std::sync::Mutex::new(Some(body));
     let (mut resp, left) = match faults::charge_credit(&app) {
         Err(refused) => (refused, Some(0)),

@@ -178,7 +178,12 @@ pub(crate) struct App {
     pub allowed_hosts: Vec<String>,
     /// Where emulated and real time meet.
     pub anchor: SystemTime,
+    /// The last [`RECENT_REQUESTS`] API request lines (`METHOD /path?query`), oldest first.
+    pub recent: Mutex<std::collections::VecDeque<String>>,
 }
+
+/// How many API request lines [`Emulator::recent_requests`] keeps.
+pub const RECENT_REQUESTS: usize = 256;
 
 impl App {
     /// The emulator's time, in milliseconds since the epoch.
@@ -251,6 +256,7 @@ impl Emulator {
             admin_token: access.admin_token.unwrap_or_else(admin::new_admin_token),
             allowed_hosts: access.allowed_hosts,
             anchor: SystemTime::now(),
+            recent: Mutex::new(std::collections::VecDeque::new()),
             config,
         });
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
@@ -294,6 +300,13 @@ impl Emulator {
     /// The counters.
     pub fn stats(&self) -> Stats {
         lock(&self.app.stats).clone()
+    }
+
+    /// The last [`RECENT_REQUESTS`] API requests as `METHOD /path?query`, oldest first: what a
+    /// client put on the wire, for tests (tokens travel in headers, never here). Also
+    /// `GET /__emulator/requests`.
+    pub fn recent_requests(&self) -> Vec<String> {
+        lock(&self.app.recent).iter().cloned().collect()
     }
 
     /// Replaces the fault plan (its request count restarts).

@@ -111,6 +111,27 @@ async fn admin_calls_need_the_admin_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // The request log is the admin API's too, and holds what the API was sent, query included.
+    let requests = format!("{}/__emulator/requests", emu.base_url());
+    assert_eq!(http.get(&requests).send().await.unwrap().status(), 401);
+    let lead = "/crm/v8/Leads/5725767000000010001/Attachments?fields=id";
+    http.get(format!("{}{lead}", emu.base_url()))
+        .header("Authorization", api_auth(&emu))
+        .send()
+        .await
+        .unwrap();
+    let r = http
+        .get(&requests)
+        .bearer_auth(emu.admin_token())
+        .send()
+        .await
+        .unwrap();
+    let log: Vec<String> = r.json().await.unwrap();
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some(&*format!("GET {lead}"))
+    );
+    assert_eq!(emu.recent_requests(), log);
     // Each emulator makes its own.
     assert_ne!(start().admin_token(), emu.admin_token());
     assert!(emu.admin_token().len() >= 32);

@@ -107,6 +107,11 @@ impl T {
     }
 }
 
+/// Runs a `zoho` command that must succeed, and gives its stdout as JSON lines.
+pub fn ok_json(cmd: &mut assert_cmd::Command) -> Vec<Value> {
+    json_lines(&cmd.assert().success().get_output().stdout)
+}
+
 pub fn json_lines(out: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(out)
         .lines()

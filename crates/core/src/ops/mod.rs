@@ -56,9 +56,15 @@ pub fn regular_file_len(
     Ok(len)
 }
 
-/// The base name of `path` (after the last `/` or `\`), checked to be a usable upload name.
+/// The base name of `path`, checked to be a usable upload name: after the last `/`, and on
+/// Windows the last `\\` too. Elsewhere a backslash is part of a file's name
+/// (`back\\slash.pdf`) and is sent as it is, raw in the part's quoted `filename` as browsers
+/// send it (the HTML standard escapes only `"`, CR and LF). A server may keep it, or cut the
+/// name there as Windows-era servers do, and Zoho's Python SDK (urllib3) doubles it; so a
+/// re-run compares names with [`same_file_name`], which accepts all three readings.
 pub(crate) fn upload_name(path: &str) -> Result<String, InputError> {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    let separators: &[char] = if cfg!(windows) { &['/', '\\'] } else { &['/'] };
+    let name = path.rsplit(separators).next().unwrap_or_default().trim();
     let bad = |why| InputError::InvalidFileName {
         name: printable(path),
         why,
@@ -73,6 +79,15 @@ pub(crate) fn upload_name(path: &str) -> Result<String, InputError> {
         return Err(bad("it is longer than 255 bytes"));
     }
     Ok(name.to_owned())
+}
+
+/// True when `listed` (a name the server lists) is the file uploaded as `sent`: the same name,
+/// or, when `sent` holds a backslash, the part after the last one (a server that cuts there)
+/// or the name with each backslash doubled (one that kept an escaping client's `\\\\`).
+pub fn same_file_name(sent: &str, listed: &str) -> bool {
+    sent == listed
+        || (sent.contains('\\')
+            && (sent.rsplit('\\').next() == Some(listed) || sent.replace('\\', "\\\\") == listed))
 }
 
 /// The lower-case extension of a file name, without the dot; trailing dots and spaces do not
@@ -348,7 +363,18 @@ mod tests {
     #[test]
     fn upload_names_are_base_names() {
         assert_eq!(upload_name("/tmp/x/report.pdf").unwrap(), "report.pdf");
-        assert_eq!(upload_name("C:\\docs\\a.txt").unwrap(), "a.txt");
+        // A backslash separates only on Windows; elsewhere it is part of the name.
+        let expected = if cfg!(windows) {
+            "slash.pdf"
+        } else {
+            "back\\slash.pdf"
+        };
+        assert_eq!(upload_name("/tmp/back\\slash.pdf").unwrap(), expected);
+        assert!(same_file_name("back\\slash.pdf", "back\\slash.pdf"));
+        assert!(same_file_name("back\\slash.pdf", "slash.pdf"));
+        assert!(same_file_name("back\\slash.pdf", "back\\\\slash.pdf"));
+        assert!(!same_file_name("back\\slash.pdf", "back.pdf"));
+        assert!(!same_file_name("a.pdf", "b/a.pdf"));
         assert!(upload_name("/tmp/").is_err());
         assert!(upload_name("..").is_err());
         assert!(upload_name("a\nb").is_err());

@@ -131,7 +131,10 @@ impl FieldFile {
 
     /// True when this is a file named `name` of `len` bytes (the size is compared when known).
     pub fn is_same_file(&self, name: &str, len: u64) -> bool {
-        self.file_name.as_deref() == Some(name) && self.size.is_none_or(|s| s == len)
+        self.file_name
+            .as_deref()
+            .is_some_and(|n| crate::ops::same_file_name(name, n))
+            && self.size.is_none_or(|s| s == len)
     }
 }
 

@@ -3,11 +3,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use zoho_core::ops::emails::DownloadEmailAttachment;
+use zoho_core::ops::fields::{DownloadFieldAttachment, FieldName, GetFieldFiles, SetFieldFiles};
 use zoho_core::ops::files::{GetFile, UploadFiles};
 use zoho_core::ops::records::ListRecordIds;
 use zoho_core::ops::{Attachments, Photo};
 use zoho_core::{
-    Api, AttachmentId, CrmVersion, Download, DownloadStart, FileId, ModuleName, Operation,
+    Api, AttachmentId, CrmVersion, Download, DownloadStart, FileId, ModuleName, Operation, RecordId,
 };
 
 fn all<O: Operation>(op: &O, resp: &zoho_core::http::Response<zoho_core::bytes::Bytes>) {
@@ -65,7 +67,34 @@ fuzz_target!(|data: &[u8]| {
             .file("b.txt", 5),
         &resp,
     );
-    if let Ok(f) = FileId::new("b2f4c0e6a1d94c7f9e2b5a8d3c6f1e0a") {
-        download(&GetFile::new(CrmVersion::V8, f), &resp);
+    let (Ok(f), Ok(m), Ok(r), Ok(field), Ok(id)) = (
+        FileId::new("b2f4c0e6a1d94c7f9e2b5a8d3c6f1e0a"),
+        ModuleName::new("Leads"),
+        RecordId::new("4150868000002728001"),
+        FieldName::new("File_Upload"),
+        AttachmentId::new("4150868000002728099"),
+    ) else {
+        return;
+    };
+    download(&GetFile::new(CrmVersion::V8, f.clone()), &resp);
+    let v = CrmVersion::V8;
+    download(
+        &DownloadFieldAttachment::new(v, m.clone(), r.clone(), id.clone()),
+        &resp,
+    );
+    if let Ok(e) =
+        DownloadEmailAttachment::new(v, m.clone(), r.clone(), r.clone(), "c6085fae", "1", "q.pdf")
+    {
+        download(&e, &resp);
     }
+    all(
+        &GetFieldFiles::new(v, m.clone(), r.clone(), field.clone()),
+        &resp,
+    );
+    all(
+        &SetFieldFiles::new(v, m, r, field)
+            .add_files([f])
+            .remove_files([id]),
+        &resp,
+    );
 });

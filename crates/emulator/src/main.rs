@@ -78,34 +78,15 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    println!("zoho-emulator listening on {}", emu.base_url());
     if !args.host.is_loopback() {
         eprintln!(
             "zoho-emulator: listening on {}, beyond this machine: anyone who reaches it can use its API (the admin API needs the admin token)",
             args.host
         );
     }
-    println!("base_url={}", emu.base_url());
-    println!("access_token={}", emu.access_token());
-    println!("client_id={}", zoho_emulator::CLIENT_ID);
-    println!("client_secret={}", zoho_emulator::CLIENT_SECRET);
-    println!("refresh_token={}", zoho_emulator::REFRESH_TOKEN);
-    println!("admin_token={}", emu.admin_token());
-    println!("admin={}/__emulator/stats", emu.base_url());
-    let (anchor, scale) = emu.time();
-    if scale != 1.0 {
-        let ms = anchor
-            .duration_since(std::time::SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        println!("time_anchor_unix_ms={ms} time_scale={scale}");
-    }
-    println!(
-        "export ZOHO_BASE_URL={} ZOHO_CLIENT_ID={} ZOHO_CLIENT_SECRET={} ZOHO_REFRESH_TOKEN={}",
-        emu.base_url(),
-        zoho_emulator::CLIENT_ID,
-        zoho_emulator::CLIENT_SECRET,
-        zoho_emulator::REFRESH_TOKEN
-    );
+    // One write, its failure ignored: a reader that stops after the line it needs (or a closed
+    // stdout) must not take the server down with a broken pipe.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), settings(&emu).as_bytes());
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -119,4 +100,30 @@ fn main() -> std::process::ExitCode {
     let _ = rt.block_on(tokio::signal::ctrl_c());
     drop(emu);
     std::process::ExitCode::SUCCESS
+}
+
+/// The lines printed at start, ending with the `export` line.
+fn settings(emu: &Emulator) -> String {
+    let base = emu.base_url();
+    let (id, secret, refresh) = (
+        zoho_emulator::CLIENT_ID,
+        zoho_emulator::CLIENT_SECRET,
+        zoho_emulator::REFRESH_TOKEN,
+    );
+    let mut out = format!(
+        "zoho-emulator listening on {base}\nbase_url={base}\naccess_token={}\nclient_id={id}\nclient_secret={secret}\nrefresh_token={refresh}\nadmin_token={}\nadmin={base}/__emulator/stats\n",
+        emu.access_token(),
+        emu.admin_token()
+    );
+    let (anchor, scale) = emu.time();
+    if scale != 1.0 {
+        let ms = anchor
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        out.push_str(&format!("time_anchor_unix_ms={ms} time_scale={scale}\n"));
+    }
+    out.push_str(&format!(
+        "export ZOHO_BASE_URL={base} ZOHO_CLIENT_ID={id} ZOHO_CLIENT_SECRET={secret} ZOHO_REFRESH_TOKEN={refresh}\n"
+    ));
+    out
 }

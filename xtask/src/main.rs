@@ -27,6 +27,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod bench_parse;
 mod ci;
 mod fleet;
 mod fuzz;
@@ -53,6 +54,15 @@ fn main() -> ExitCode {
             let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15);
             bench::run(mb, runs)
+        }
+        Some("bench-parse") => {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            bench_parse::run(&root, 15, 200).map(|f| {
+                println!(
+                    "typed parse of a 200-item page ({} bytes): {:.0} µs (min {:.0}, max {:.0}); serde_json::Value: {:.0} µs (min {:.0}, max {:.0}); ratio {:.2}",
+                    f.bytes, f.typed[0], f.typed[1], f.typed[2], f.value[0], f.value[1], f.value[2], f.typed[0] / f.value[0]
+                );
+            })
         }
         Some("bench-client") => bench::client(&args[1..]),
         Some("fleet") => {

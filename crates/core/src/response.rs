@@ -3,7 +3,7 @@
 //! - HTTP 4xx/5xx: Zoho's `{code, details, message, status}` envelope becomes [`ApiError`];
 //!   anything else (an HTML proxy page, a plain-text 502) becomes `Error::UnexpectedResponse`.
 //! - HTTP 2xx with a top-level `"status": "error"` envelope is an error too.
-//! - HTTP 2xx JSON is decoded with the JSON path kept for any decoding error.
+//! - HTTP 2xx JSON is decoded in one typed pass, with the JSON path kept for any decoding error.
 //! - Per-item results inside `{"data": [...]}` are [`ActionItem`]s; each operation decides
 //!   whether one failed item fails the call (single-item calls) or is reported (bulk calls).
 
@@ -86,21 +86,47 @@ pub fn unexpected(resp: &Response<Bytes>) -> Error {
 }
 
 /// Fails on error statuses and on a 2xx error envelope; otherwise decodes the JSON body as `T`.
+///
+/// One typed pass over the bytes on the common path: a 2xx body is decoded as `T` directly, and
+/// looked at as a possible error envelope only when it holds the bytes `"error"` (an envelope's
+/// `"status": "error"` always does) or when it does not decode; a decode error is then parsed
+/// again only to name its JSON path.
 pub fn json<T: DeserializeOwned>(resp: &Response<Bytes>) -> Result<T, Error> {
     let status = resp.status();
     if !status.is_success() {
         return Err(error_from(resp));
     }
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(resp.body())
-        && let Some(e) = envelope(status, &v)
-    {
-        return Err(Error::Api(e));
+    let body = resp.body();
+    match serde_json::from_slice::<T>(body) {
+        Ok(v) if !may_be_envelope(body) => Ok(v),
+        Ok(v) => match envelope_in(status, body) {
+            Some(e) => Err(Error::Api(e)),
+            None => Ok(v),
+        },
+        Err(_) => match envelope_in(status, body) {
+            Some(e) => Err(Error::Api(e)),
+            None => decode(status, body),
+        },
     }
-    decode(status, resp.body())
 }
 
-/// Decodes `body` as `T`, keeping the JSON path of the first mismatch.
+/// True when the body could be an error envelope: it holds `"error"`.
+fn may_be_envelope(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"\"error\"").is_some()
+}
+
+/// Zoho's error envelope at the top of a JSON body, if it is one.
+fn envelope_in(status: StatusCode, body: &[u8]) -> Option<ApiError> {
+    let v = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    envelope(status, &v)
+}
+
+/// Decodes `body` as `T`, keeping the JSON path of the first mismatch (the path is worked out
+/// by a second, tracking pass only when the plain one fails).
 pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
+    if let Ok(v) = serde_json::from_slice(body) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
         status,
@@ -184,5 +210,63 @@ pub(crate) fn single_action(resp: &Response<Bytes>) -> Result<ActionItem, Error>
         Ok(item)
     } else {
         Err(Error::Api(item.to_error(status)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::attachments::Attachment;
+
+    #[derive(Debug, Deserialize)]
+    struct Page {
+        #[serde(default)]
+        data: Vec<Attachment>,
+    }
+
+    fn ok(body: &str) -> Response<Bytes> {
+        Response::new(Bytes::from(body.to_owned()))
+    }
+
+    #[test]
+    fn a_2xx_error_envelope_is_an_error_even_where_the_typed_parse_succeeds() {
+        // `Page` accepts this body (every field defaults), so only the envelope check catches it.
+        let body = r#"{"code":"INTERNAL_ERROR","details":{},"message":"x","status" : "error"}"#;
+        match json::<Page>(&ok(body)) {
+            Err(Error::Api(e)) => assert_eq!(e.code.as_str(), "INTERNAL_ERROR"),
+            other => panic!("expected the envelope, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_word_error_inside_data_does_not_make_an_error() {
+        let body = r#"{"data":[{"id":"1","File_Name":"error","status":"error","code":"X"}]}"#;
+        let page = json::<Page>(&ok(body)).unwrap();
+        assert_eq!(page.data[0].file_name.as_deref(), Some("error"));
+        assert_eq!(page.data[0].other["status"], "error");
+    }
+
+    #[test]
+    fn a_decode_error_keeps_its_json_path() {
+        let body = r#"{"data":[{"id":"1"},{"id":"2","Size":"big"}]}"#;
+        match json::<Page>(&ok(body)) {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "data[1].Size"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        match json::<Page>(&ok(r#"{"data":[{"File_Name":"a"}]}"#)) {
+            Err(Error::Decode { path, message, .. }) => {
+                assert_eq!(path, "data[0]");
+                assert!(message.contains("missing field `id`"), "{message}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_as_sent_and_nulls_are_none() {
+        let body = r#"{"data":[{"id":"7","File_Name":null,"Size":12,"a\"b":[1,{"c":null}],"Owner":null}]}"#;
+        let a = &json::<Page>(&ok(body)).unwrap().data[0];
+        assert_eq!((a.file_name.as_deref(), a.size, &a.owner), (None, Some(12), &None));
+        assert_eq!(a.other["a\"b"], serde_json::json!([1, {"c": null}]));
     }
 }

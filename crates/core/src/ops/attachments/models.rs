@@ -11,7 +11,7 @@ use crate::response::ActionItem;
 use crate::ops::lenient_u64;
 
 /// A user reference: `{"name": ..., "id": ..., "email": ...}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct UserRef {
     /// Display name.
     #[serde(default)]
@@ -36,40 +36,108 @@ pub struct ParentRef {
 }
 
 /// One attachment as listed. Only `id` is always present; the rest depends on `fields`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+///
+/// Non-exhaustive: fields Zoho adds to its answers may become typed fields here in a minor
+/// release (until then they are in [`other`](Self::other)).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Attachment {
-    /// The attachment id.
+    /// The attachment id (`id`).
     pub id: AttachmentId,
-    /// The file name (`null` for some link attachments).
-    #[serde(rename = "File_Name", default)]
+    /// The file name (`File_Name`; `null` for some link attachments).
     pub file_name: Option<String>,
-    /// Size in bytes (Zoho sends it as a string).
-    #[serde(rename = "Size", default, deserialize_with = "lenient_u64")]
+    /// Size in bytes (`Size`; Zoho sends it as a string).
     pub size: Option<u64>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "Created_Time", default)]
+    /// Creation time (`Created_Time`), ISO-8601 with offset.
     pub created_time: Option<String>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "Modified_Time", default)]
+    /// Last modification time (`Modified_Time`), ISO-8601 with offset.
     pub modified_time: Option<String>,
-    /// Owner.
-    #[serde(rename = "Owner", default)]
+    /// Owner (`Owner`).
     pub owner: Option<UserRef>,
-    /// The parent record.
-    #[serde(rename = "Parent_Id", default)]
+    /// The parent record (`Parent_Id`).
     pub parent: Option<ParentRef>,
-    /// The module of the parent record.
-    #[serde(rename = "$se_module", default)]
+    /// The module of the parent record (`$se_module`).
     pub module: Option<String>,
-    /// The URL of a link attachment (`null` for files).
-    #[serde(rename = "$link_url", default)]
+    /// The URL of a link attachment (`$link_url`; `null` for files).
     pub link_url: Option<String>,
-    /// The file-store id of the file.
-    #[serde(rename = "$file_id", default)]
+    /// The file-store id of the file (`$file_id`).
     pub file_id: Option<String>,
+    /// Who attached it (`Created_By`).
+    pub created_by: Option<UserRef>,
+    /// Who changed it last (`Modified_By`).
+    pub modified_by: Option<UserRef>,
+    /// Zoho's kind of attachment (`$type`), e.g. `Attachment`.
+    pub kind: Option<String>,
     /// Every other field, as sent.
-    #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Read in one pass over the object: the known keys into their fields, every other key into
+/// `other` (what `#[serde(flatten)]` did, without buffering each item first).
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(AttachmentVisitor)
+    }
+}
+
+struct AttachmentVisitor;
+
+/// `Size` through [`lenient_u64`].
+#[derive(Deserialize)]
+struct Size(#[serde(deserialize_with = "lenient_u64")] Option<u64>);
+
+impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
+    type Value = Attachment;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an attachment object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Attachment, A::Error> {
+        let mut id = None;
+        let (mut file_name, mut size, mut created_time, mut modified_time) =
+            (None, None, None, None);
+        let (mut owner, mut parent, mut module, mut link_url) = (None, None, None, None);
+        let (mut file_id, mut created_by, mut modified_by, mut kind) = (None, None, None, None);
+        let mut other = serde_json::Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "id" => id = Some(map.next_value()?),
+                "File_Name" => file_name = map.next_value()?,
+                "Size" => size = map.next_value::<Size>()?.0,
+                "Created_Time" => created_time = map.next_value()?,
+                "Modified_Time" => modified_time = map.next_value()?,
+                "Owner" => owner = map.next_value()?,
+                "Parent_Id" => parent = map.next_value()?,
+                "$se_module" => module = map.next_value()?,
+                "$link_url" => link_url = map.next_value()?,
+                "$file_id" => file_id = map.next_value()?,
+                "Created_By" => created_by = map.next_value()?,
+                "Modified_By" => modified_by = map.next_value()?,
+                "$type" => kind = map.next_value()?,
+                _ => {
+                    let v = map.next_value()?;
+                    other.insert(key.into_owned(), v);
+                }
+            }
+        }
+        Ok(Attachment {
+            id: id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+            file_name,
+            size,
+            created_time,
+            modified_time,
+            owner,
+            parent,
+            module,
+            link_url,
+            file_id,
+            created_by,
+            modified_by,
+            kind,
+            other,
+        })
+    }
 }
 
 /// The `info` object of a list answer.

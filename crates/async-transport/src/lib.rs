@@ -11,6 +11,8 @@ mod body;
 mod download;
 mod handles;
 mod local;
+#[cfg(feature = "rustls")]
+mod tls;
 
 use std::io;
 use std::sync::Arc;
@@ -53,8 +55,12 @@ pub(crate) fn transport_err(e: impl std::error::Error + Send + Sync + 'static) -
     Error::transport(TransportKind::Other, e)
 }
 
-/// A reqwest failure, by kind (a timeout, no connection, or a connection broken later).
+/// A reqwest failure, by kind (a timeout, no connection, TLS, or a connection broken later).
 pub(crate) fn net_err(e: reqwest::Error) -> Error {
+    #[cfg(feature = "rustls")]
+    if let Some(tls) = tls::cause(&e) {
+        return Error::transport(TransportKind::Tls, tls);
+    }
     let kind = match (e.is_timeout(), e.is_connect()) {
         (true, _) => TransportKind::Timeout,
         (false, true) => TransportKind::Connect,
@@ -85,13 +91,16 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     /// A transport with this configuration, on a reqwest client of its own: no redirects, the
     /// configured timeouts and proxy ([`zoho_core::Proxy`]: the environment's by default), and
-    /// rustls with the operating system's trusted roots.
+    /// rustls with the operating system's trusted roots, read once per process at the first
+    /// `https` handshake (so making a transport, or calling `http://`, never reads them).
     pub fn new(config: Config) -> Result<Self, Error> {
         let b = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(config.user_agent.clone());
+        #[cfg(feature = "rustls")]
+        let b = b.tls_backend_preconfigured(tls::config().map_err(transport_err)?);
         let b = match &config.proxy {
             zoho_core::Proxy::Direct => b.no_proxy(),
             zoho_core::Proxy::Url(p) => b.proxy(reqwest::Proxy::all(p).map_err(transport_err)?),

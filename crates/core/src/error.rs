@@ -194,14 +194,14 @@ impl Error {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// No connection: refused, unknown host, unreachable (with reqwest, a failed TLS
-    /// handshake too). Nothing reached the server.
+    /// No connection: refused, unknown host, unreachable. Nothing reached the server.
     Connect,
     /// A connect, read or overall timeout.
     Timeout,
     /// The connection broke after the request went out, or a body ended short of its length.
     Cut,
-    /// TLS failed (a certificate, the handshake), where the HTTP client says so (ureq).
+    /// TLS failed (a refused certificate, the handshake): ureq says so, and the async
+    /// transport finds rustls's error behind reqwest's. Nothing reached the server.
     Tls,
     /// Anything else.
     Other,

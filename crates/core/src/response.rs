@@ -266,7 +266,10 @@ mod tests {
     fn unknown_keys_are_kept_as_sent_and_nulls_are_none() {
         let body = r#"{"data":[{"id":"7","File_Name":null,"Size":12,"a\"b":[1,{"c":null}],"Owner":null}]}"#;
         let a = &json::<Page>(&ok(body)).unwrap().data[0];
-        assert_eq!((a.file_name.as_deref(), a.size, &a.owner), (None, Some(12), &None));
+        assert_eq!(
+            (a.file_name.as_deref(), a.size, &a.owner),
+            (None, Some(12), &None)
+        );
         assert_eq!(a.other["a\"b"], serde_json::json!([1, {"c": null}]));
     }
 }

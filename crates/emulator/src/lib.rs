@@ -29,6 +29,7 @@ mod record_files;
 mod records;
 mod settings;
 mod store;
+mod tls;
 mod zoho;
 
 use std::io;
@@ -108,8 +109,8 @@ pub struct Config {
     pub faults: FaultPlan,
 }
 
-/// Who may reach the emulator, for [`Emulator::start_with`]: the admin token, and host names
-/// besides IP addresses and `localhost` that requests may give in `Host`.
+/// Who may reach the emulator and how, for [`Emulator::start_with`]: the admin token, host names
+/// besides IP addresses and `localhost` that requests may give in `Host`, and TLS.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Access {
@@ -118,6 +119,10 @@ pub struct Access {
     pub admin_token: Option<String>,
     /// Names allowed in `Host` (any other name is refused, against DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// Serve `https` with a self-signed certificate made at start, for `localhost`, the
+    /// loopback addresses, the listening address and the allowed names
+    /// ([`Emulator::tls_cert_pem`] is the certificate to trust).
+    pub tls: bool,
 }
 
 impl Access {
@@ -130,6 +135,12 @@ impl Access {
     /// Allows one more host name in `Host`.
     pub fn allow_host(mut self, name: impl Into<String>) -> Self {
         self.allowed_hosts.push(name.into());
+        self
+    }
+
+    /// Serves `https` ([`Access::tls`]).
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
         self
     }
 }
@@ -218,6 +229,7 @@ impl App {
 /// blocking code, async tests and other programs; dropping it stops the server.
 pub struct Emulator {
     base_url: String,
+    tls_cert_pem: Option<String>,
     app: Arc<App>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -234,7 +246,13 @@ impl Emulator {
     pub fn start_with(config: Config, access: Access) -> io::Result<Emulator> {
         let listener = TcpListener::bind(SocketAddr::new(config.host, config.port))?;
         listener.set_nonblocking(true)?;
-        let base_url = format!("http://{}", listener.local_addr()?);
+        let tls = match access.tls {
+            true => Some(tls::self_signed(config.host, &access.allowed_hosts)?),
+            false => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{}", listener.local_addr()?);
+        let tls_cert_pem = tls.as_ref().map(|t| t.cert_pem.clone());
         let (blobs, loaded) = match &config.data_dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
@@ -264,12 +282,13 @@ impl Emulator {
         let server_app = Arc::clone(&app);
         let thread = std::thread::Builder::new()
             .name(String::from("zoho-emulator"))
-            .spawn(move || serve(server_app, listener, fresh, ready_tx, shutdown_rx))?;
+            .spawn(move || serve(server_app, listener, tls, fresh, ready_tx, shutdown_rx))?;
         ready_rx
             .recv()
             .map_err(|_| io::Error::other("the emulator thread stopped while starting"))??;
         Ok(Emulator {
             base_url,
+            tls_cert_pem,
             app,
             shutdown: Some(shutdown),
             thread: Some(thread),
@@ -279,6 +298,11 @@ impl Emulator {
     /// The base URL of both the API and the accounts server, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The PEM certificate to trust when it serves `https` ([`Access::tls`]).
+    pub fn tls_cert_pem(&self) -> Option<&str> {
+        self.tls_cert_pem.as_deref()
     }
 
     /// The token admin calls must carry (`Authorization: Bearer <token>`).
@@ -357,6 +381,7 @@ impl Drop for Emulator {
 fn serve(
     app: Arc<App>,
     listener: TcpListener,
+    tls: Option<tls::Tls>,
     fresh: bool,
     ready: std::sync::mpsc::Sender<io::Result<()>>,
     shutdown: tokio::sync::oneshot::Receiver<()>,
@@ -386,9 +411,7 @@ fn serve(
         };
         // Every accepted connection is counted, for checks of connection reuse.
         let counted = Arc::clone(&app);
-        let listener = axum::serve::ListenerExt::tap_io(listener, move |_| {
-            lock(&counted.stats).connections += 1;
-        });
+        let count = move || lock(&counted.stats).connections += 1;
         let router = Router::new()
             .route("/oauth/v2/auth", get(oauth::consent))
             .route("/oauth/v2/token", post(oauth::token))
@@ -409,9 +432,25 @@ fn serve(
                 admin::host_check,
             ))
             .with_state(app);
-        let _ = ready.send(Ok(()));
+        let served = match tls {
+            Some(t) => match tls::TlsListener::new(listener, t.acceptor, count) {
+                Ok(l) => {
+                    let _ = ready.send(Ok(()));
+                    axum::serve(l, router).into_future()
+                }
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            },
+            None => {
+                let l = axum::serve::ListenerExt::tap_io(listener, move |_| count());
+                let _ = ready.send(Ok(()));
+                axum::serve(l, router).into_future()
+            }
+        };
         tokio::select! {
-            r = axum::serve(listener, router) => {
+            r = served => {
                 if let Err(e) = r {
                     eprintln!("zoho-emulator: server stopped: {e}");
                 }

@@ -42,6 +42,15 @@ struct Args {
     /// any other name is refused, against DNS rebinding.
     #[arg(long = "allow-host")]
     allowed_hosts: Vec<String>,
+    /// Serve https with a self-signed certificate made at start; its PEM is written to
+    /// --tls-cert and printed as tls_cert=PATH (curl --cacert PATH, or SSL_CERT_FILE=PATH for
+    /// the zoho clients and the CLI).
+    #[arg(long)]
+    tls: bool,
+    /// Where --tls writes the certificate (default: emulator-cert.pem in --data-dir, else
+    /// zoho-emulator-PORT-cert.pem in the temporary directory).
+    #[arg(long, requires = "tls")]
+    tls_cert: Option<PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -71,12 +80,34 @@ fn main() -> std::process::ExitCode {
     let mut access = Access::default();
     access.admin_token = args.admin_token;
     access.allowed_hosts = args.allowed_hosts;
+    access.tls = args.tls;
+    let data_dir = config.data_dir.clone();
     let emu = match Emulator::start_with(config, access) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("zoho-emulator: could not start on port {}: {e}", args.port);
             return std::process::ExitCode::FAILURE;
         }
+    };
+    let cert = match emu.tls_cert_pem() {
+        Some(pem) => {
+            let path = args.tls_cert.unwrap_or_else(|| match &data_dir {
+                Some(d) => d.join("emulator-cert.pem"),
+                None => {
+                    let port = emu.base_url().rsplit(':').next().unwrap_or("0");
+                    std::env::temp_dir().join(format!("zoho-emulator-{port}-cert.pem"))
+                }
+            });
+            if let Err(e) = write_whole(&path, pem.as_bytes()) {
+                eprintln!(
+                    "zoho-emulator: could not write the certificate to {}: {e}",
+                    path.display()
+                );
+                return std::process::ExitCode::FAILURE;
+            }
+            Some(path)
+        }
+        None => None,
     };
     if !args.host.is_loopback() {
         eprintln!(
@@ -86,7 +117,8 @@ fn main() -> std::process::ExitCode {
     }
     // One write, its failure ignored: a reader that stops after the line it needs (or a closed
     // stdout) must not take the server down with a broken pipe.
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), settings(&emu).as_bytes());
+    let text = settings(&emu, cert.as_deref());
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -102,8 +134,16 @@ fn main() -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
+/// Writes `bytes` beside `path` and renames it there: never half a certificate under its name.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    std::fs::write(&part, bytes)?;
+    std::fs::rename(&part, path)
+}
+
 /// The lines printed at start, ending with the `export` line.
-fn settings(emu: &Emulator) -> String {
+fn settings(emu: &Emulator, cert: Option<&std::path::Path>) -> String {
     let base = emu.base_url();
     let (id, secret, refresh) = (
         zoho_emulator::CLIENT_ID,
@@ -122,8 +162,13 @@ fn settings(emu: &Emulator) -> String {
             .map_or(0, |d| d.as_millis());
         out.push_str(&format!("time_anchor_unix_ms={ms} time_scale={scale}\n"));
     }
+    let mut trust = String::new();
+    if let Some(c) = cert {
+        out.push_str(&format!("tls_cert={}\n", c.display()));
+        trust = format!(" SSL_CERT_FILE={}", c.display());
+    }
     out.push_str(&format!(
-        "export ZOHO_BASE_URL={base} ZOHO_CLIENT_ID={id} ZOHO_CLIENT_SECRET={secret} ZOHO_REFRESH_TOKEN={refresh}\n"
+        "export ZOHO_BASE_URL={base} ZOHO_CLIENT_ID={id} ZOHO_CLIENT_SECRET={secret} ZOHO_REFRESH_TOKEN={refresh}{trust}\n"
     ));
     out
 }

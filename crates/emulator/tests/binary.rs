@@ -1,5 +1,6 @@
 //! The `zoho-emulator` binary: what it prints at start, and that a reader which goes away (as
 //! scripts do once they have `base_url=`) does not stop the server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -12,6 +13,23 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts the emulator with `args`; returns it and the settings lines before `export`.
+fn settings(args: &[&str]) -> (Running, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the emulator binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let running = Running(child);
+    let lines = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("export "))
+        .collect();
+    (running, lines)
 }
 
 #[test]
@@ -58,18 +76,7 @@ fn a_closed_stdout_leaves_the_server_running() {
 
 #[test]
 fn the_settings_end_with_an_export_line_a_shell_can_eval() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-emulator"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the emulator binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let _running = Running(child);
-    let lines: Vec<String> = BufReader::new(stdout)
-        .lines()
-        .map_while(Result::ok)
-        .take_while(|l| !l.starts_with("export "))
-        .collect();
+    let (_running, lines) = settings(&["--port", "0"]);
     let keys: Vec<&str> = lines
         .iter()
         .filter_map(|l| l.split_once('=').map(|(k, _)| k))
@@ -86,4 +93,28 @@ fn the_settings_end_with_an_export_line_a_shell_can_eval() {
             "admin"
         ]
     );
+}
+
+#[test]
+fn tls_prints_an_https_base_url_and_writes_the_certificate_whole() {
+    let dir = std::env::temp_dir().join(format!("zoho-emu-tls-{}", std::process::id()));
+    let cert = dir.join("cert.pem");
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let cert_arg = cert.to_str().expect("a UTF-8 temp path");
+    let (_running, lines) = settings(&["--port", "0", "--tls", "--tls-cert", cert_arg]);
+    let value = |k: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+            .map(str::to_owned)
+    };
+    assert!(
+        value("base_url").is_some_and(|b| b.starts_with("https://127.0.0.1:")),
+        "{lines:?}"
+    );
+    assert_eq!(value("tls_cert").as_deref(), cert.to_str(), "{lines:?}");
+    let pem = std::fs::read_to_string(&cert).expect("the certificate file");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    assert!(!dir.join("cert.pem.part").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -250,6 +250,7 @@ pub fn client(args: &[String]) -> Result<(), String> {
     let [kind, phase, base, token, arg, path] = args else {
         return Err(String::from(
             "usage: xtask bench-client <blocking|async> upload BASE TOKEN - INPUT\n       \
+             xtask bench-client <blocking|async> list BASE TOKEN CALLS -\n       \
              xtask bench-client <blocking|async> download BASE TOKEN ID OUTPUT",
         ));
     };
@@ -266,7 +267,12 @@ pub fn client(args: &[String]) -> Result<(), String> {
                 .attachments("Leads", "5725767000000010001")
                 .map_err(err)?;
             let t = Instant::now();
-            let id = if phase == "upload" {
+            let id = if phase == "list" {
+                for _ in 0..calls(arg)? {
+                    a.list().map_err(err)?;
+                }
+                None
+            } else if phase == "upload" {
                 Some(a.upload_file(path).map_err(err)?.id)
             } else {
                 a.download_to_path(attachment_id(arg)?, path, &Default::default())
@@ -276,17 +282,27 @@ pub fn client(args: &[String]) -> Result<(), String> {
             (t.elapsed(), id)
         }
         ("async", phase) => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+            // Sequential small calls: a current-thread runtime (the advice in the async
+            // transport's docs); a transfer: a multi-thread one, as most services run.
+            let rt = match phase {
+                "list" => tokio::runtime::Builder::new_current_thread(),
+                _ => tokio::runtime::Builder::new_multi_thread(),
+            }
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
             rt.block_on(async {
                 let crm = zoho_crm::Client::new(config).map_err(err)?;
                 let a = crm
                     .attachments("Leads", "5725767000000010001")
                     .map_err(err)?;
                 let t = Instant::now();
-                let id = if phase == "upload" {
+                let id = if phase == "list" {
+                    for _ in 0..calls(arg)? {
+                        a.list().await.map_err(err)?;
+                    }
+                    None
+                } else if phase == "upload" {
                     Some(a.upload_file(path).await.map_err(err)?.id)
                 } else {
                     a.download_to_path(attachment_id(arg)?, path, &Default::default())
@@ -303,6 +319,11 @@ pub fn client(args: &[String]) -> Result<(), String> {
     let id = id.map_or(String::new(), |id| format!(",\"id\":\"{id}\""));
     println!("{{\"s\":{},\"peak_kb\":{peak}{id}}}", took.as_secs_f64());
     Ok(())
+}
+
+fn calls(s: &str) -> Result<usize, String> {
+    s.parse()
+        .map_err(|e| format!("a number of calls, not {s:?}: {e}"))
 }
 
 fn attachment_id(s: &str) -> Result<zoho_crm::AttachmentId, String> {

@@ -16,6 +16,11 @@
 //!   own process, `runs` times (default 15); reports every sample, the median times (transfer
 //!   by each client's own clock, and whole process) and each client's peak resident memory.
 //!   Linux only.
+//! - `cargo xtask bench-calls [calls] [rounds]`: `calls` sequential list calls (default 1000)
+//!   in one process for curl and both clients, over http and https, in paired rounds (default
+//!   5): wall, CPU per call, connections opened, peak RSS; see `bench_calls.rs`.
+//! - `cargo xtask bench-parse`: a 200-item attachment page parsed typed against
+//!   `serde_json::Value`, in process; see `bench_parse.rs`.
 //! - `cargo xtask fleet [workers] [minutes] [scale]`: `workers` processes (default 8) share one
 //!   refresh token through a `redis-server` for `minutes` of emulated time (default 20, run 60
 //!   times faster than real time) with 60-second tokens; fails on any `Access Denied` or more
@@ -27,6 +32,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Instant;
 
 mod bench;
+mod bench_calls;
 mod bench_parse;
 mod ci;
 mod fleet;
@@ -54,6 +60,10 @@ fn main() -> ExitCode {
             let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15);
             bench::run(mb, runs)
+        }
+        Some("bench-calls") => {
+            let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+            bench_calls::run(n(1, 1000), n(2, 5))
         }
         Some("bench-parse") => {
             let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");

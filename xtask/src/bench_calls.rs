@@ -1,0 +1,247 @@
+//! `cargo xtask bench-calls [calls] [rounds]`: `calls` sequential attachment-list calls (default
+//! 1000) in one process, for curl (every URL in one invocation, so it reuses its connection),
+//! the blocking client and the async client (current-thread runtime), over http and https
+//! (the emulator's `--tls`, its certificate trusted with `--cacert` and `SSL_CERT_FILE`).
+//!
+//! Paired rounds: in every round each client runs once, in turn. Each run is a process whose
+//! wall time, CPU time (user + system, from `wait4`) and peak RSS are taken; the emulator
+//! counts the connections each run opened. Reports medians with min–max.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::bench_parse::spread;
+use crate::{Guard, prepare};
+
+/// Runs argv[1:] and prints its wall time, user and system CPU time (from `wait4`'s rusage,
+/// to the microsecond, where GNU time rounds to 10 ms) and peak RSS in KiB, on its last line.
+const RUSAGE: &str = "import os, sys, time, subprocess
+t = time.monotonic()
+sys.stdout.flush()
+p = subprocess.Popen(sys.argv[1:])
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.monotonic() - t
+if status != 0:
+    sys.exit('exit status %d' % status)
+print(wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss)";
+
+/// One run of one client.
+struct Run {
+    wall: f64,
+    cpu: f64,
+    peak_kb: u64,
+    connections: u64,
+}
+
+/// A release emulator, in memory, over http or https.
+struct Emu {
+    _guard: Guard,
+    base: String,
+    token: String,
+    admin: String,
+    cert: Option<PathBuf>,
+}
+
+fn start(root: &Path, work: &Path, tls: bool) -> Result<Emu, String> {
+    let mut cmd = Command::new(root.join("target/release/zoho-emulator"));
+    cmd.args(["--port", "0"]);
+    if tls {
+        cmd.arg("--tls")
+            .arg("--tls-cert")
+            .arg(work.join("emulator.pem"));
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the emulator: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let guard = Guard(child);
+    let mut v = std::collections::HashMap::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        if line.starts_with("export ") {
+            break;
+        }
+        if let Some((k, val)) = line.split_once('=') {
+            v.insert(k.to_owned(), val.to_owned());
+        }
+    }
+    let get = |k: &str| {
+        v.get(k)
+            .cloned()
+            .ok_or(format!("the emulator printed no {k}"))
+    };
+    Ok(Emu {
+        base: get("base_url")?,
+        token: get("access_token")?,
+        admin: get("admin_token")?,
+        cert: v.get("tls_cert").map(PathBuf::from),
+        _guard: guard,
+    })
+}
+
+impl Emu {
+    fn connections(&self) -> Result<u64, String> {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "--fail", "-H"])
+            .arg(format!("Authorization: Bearer {}", self.admin));
+        if let Some(c) = &self.cert {
+            cmd.arg("--cacert").arg(c);
+        }
+        let out = crate::run(cmd.arg(format!("{}/__emulator/stats", self.base)))?;
+        let v: serde_json::Value = serde_json::from_str(&out).map_err(|e| format!("{e}: {out}"))?;
+        v["connections"]
+            .as_u64()
+            .ok_or_else(|| format!("no connections in {out}"))
+    }
+
+    /// Runs `cmd` under [`RUSAGE`]; the connections it opened are the growth of the emulator's
+    /// count, less the one the second count itself opens.
+    fn measure(&self, cmd: &mut Command) -> Result<Run, String> {
+        let before = self.connections()?;
+        let mut timed = Command::new("python3");
+        timed
+            .args(["-c", RUSAGE])
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .stdout(Stdio::piped());
+        let out = timed.output().map_err(|e| format!("python3: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            return Err(format!(
+                "{cmd:?} failed: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        // A bench client prints its own peak RSS (VmHWM) first: wait4's maxrss includes the
+        // copy of python the child was forked from.
+        let own_kb = text
+            .lines()
+            .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()?["peak_kb"].as_u64());
+        let text = text.lines().last().unwrap_or_default().to_owned();
+        let f: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let [wall, user, sys, kb] = f[..] else {
+            return Err(format!("GNU time printed {text:?}"));
+        };
+        Ok(Run {
+            wall,
+            cpu: user + sys,
+            peak_kb: own_kb.unwrap_or(kb as u64),
+            connections: (self.connections()? - before).saturating_sub(1),
+        })
+    }
+}
+
+/// Uploads `n` small attachments to the listed record, so that each list call reads a page.
+fn seed(emu: &Emu, work: &Path, n: usize) -> Result<(), String> {
+    let file = work.join("seed.txt");
+    std::fs::write(&file, b"a small attachment for the list calls\n").map_err(|e| e.to_string())?;
+    for _ in 0..n {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "--fail", "-o", "/dev/null", "-H"])
+            .arg(format!("Authorization: Zoho-oauthtoken {}", emu.token))
+            .arg("-F")
+            .arg(format!("file=@{}", file.display()));
+        if let Some(c) = &emu.cert {
+            cmd.arg("--cacert").arg(c);
+        }
+        crate::run(cmd.arg(format!(
+            "{}/crm/v8/Leads/5725767000000010001/Attachments",
+            emu.base
+        )))?;
+    }
+    Ok(())
+}
+
+/// Attachments on the listed record: a page of 10 (about 7 KB).
+const SEEDED: usize = 10;
+
+/// Every run of every client, over http and https, and the report.
+pub fn run(calls: usize, rounds: usize) -> Result<(), String> {
+    let (root, work) = prepare(&["zoho-emulator", "xtask"], "zoho-bench-calls")?;
+    let client = root.join("target/release/xtask");
+    let names = ["curl", "blocking client (ureq)", "async client (reqwest)"];
+    println!(
+        "{calls} sequential list calls (a page of {SEEDED} attachments) in one process, {rounds} paired rounds (median, min-max):"
+    );
+    for tls in [false, true] {
+        let emu = start(&root, &work, tls)?;
+        seed(&emu, &work, SEEDED)?;
+        let url = format!(
+            "{}/crm/v8/Leads/5725767000000010001/Attachments?fields=id,File_Name,Size,Created_Time,Modified_Time,Owner,Parent_Id,Created_By,Modified_By,$link_url,$type,$file_id",
+            emu.base
+        );
+        let config = work.join("curl.cfg");
+        let mut cfg = format!(
+            "header = \"Authorization: Zoho-oauthtoken {}\"\nsilent\nshow-error\nfail\n",
+            emu.token
+        );
+        for _ in 0..calls {
+            cfg.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
+        }
+        std::fs::write(&config, cfg).map_err(|e| e.to_string())?;
+        let mut runs: Vec<Vec<Run>> = (0..3).map(|_| Vec::new()).collect();
+        for _ in 0..rounds {
+            for (k, r) in runs.iter_mut().enumerate() {
+                let mut cmd = if k == 0 {
+                    let mut c = Command::new("curl");
+                    c.arg("-K").arg(&config);
+                    if let Some(cert) = &emu.cert {
+                        c.arg("--cacert").arg(cert);
+                    }
+                    c
+                } else {
+                    let kind = if k == 1 { "blocking" } else { "async" };
+                    let mut c = Command::new(&client);
+                    c.args(["bench-client", kind, "list", &emu.base, &emu.token])
+                        .arg(calls.to_string())
+                        .arg("-");
+                    if let Some(cert) = &emu.cert {
+                        c.env("SSL_CERT_FILE", cert);
+                    }
+                    c
+                };
+                r.push(emu.measure(&mut cmd)?);
+            }
+        }
+        let scheme = if tls { "https" } else { "http" };
+        let per_call = |secs: f64| secs * 1e6 / calls as f64;
+        let med = |v: &[Run], f: fn(&Run) -> f64| {
+            spread(
+                v.iter()
+                    .map(|r| std::time::Duration::from_secs_f64(f(r)))
+                    .collect(),
+            )
+            .map(|us| us / 1e6)
+        };
+        let curl_wall = med(&runs[0], |r| r.wall)[0];
+        let curl_cpu = med(&runs[0], |r| r.cpu)[0];
+        println!("  over {scheme}:");
+        for (name, r) in names.iter().zip(&runs) {
+            let w = med(r, |r| r.wall);
+            let c = med(r, |r| r.cpu);
+            let conns: Vec<u64> = r.iter().map(|r| r.connections).collect();
+            let peak = r.iter().map(|r| r.peak_kb).max().unwrap_or(0);
+            println!(
+                "    {name:<24} wall {:.3} s ({:.3}-{:.3}) {:.2}x curl | CPU {:.0} µs/call ({:.0}-{:.0}) {:.2}x curl | connections {:?} | peak RSS {:.1} MiB",
+                w[0],
+                w[1],
+                w[2],
+                w[0] / curl_wall,
+                per_call(c[0]),
+                per_call(c[1]),
+                per_call(c[2]),
+                c[0] / curl_cpu,
+                conns.iter().max().unwrap_or(&0),
+                peak as f64 / 1024.0
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}

@@ -37,10 +37,9 @@ pub struct ParentRef {
 
 /// One attachment as listed. Only `id` is always present; the rest depends on `fields`.
 ///
-/// Non-exhaustive: fields Zoho adds to its answers may become typed fields here in a minor
-/// release (until then they are in [`other`](Self::other)).
+/// Fields Zoho adds to its answers may become typed fields here in a minor release (until then
+/// they are in [`other`](Self::other)).
 #[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
 pub struct Attachment {
     /// The attachment id (`id`).
     pub id: AttachmentId,

@@ -33,21 +33,7 @@ fn build() -> Result<rustls::ClientConfig, rustls::Error> {
 /// The rustls error behind a failed request (a refused certificate, a failed handshake), if any:
 /// it says what went wrong where reqwest says only "error sending request".
 pub(crate) fn cause(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
-    let mut next = Some(e);
-    while let Some(err) = next {
-        if let Some(t) = err.downcast_ref::<rustls::Error>() {
-            return Some(t.clone());
-        }
-        // An io::Error's `source` skips the error it wraps (hyper wraps rustls's in two).
-        next = match err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
-            None => err.source(),
-        };
-    }
-    None
+    zoho_core::error::find_source::<rustls::Error>(e).cloned()
 }
 
 /// The platform verifier, made at its first use.

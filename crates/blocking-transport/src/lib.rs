@@ -409,6 +409,9 @@ fn classify(e: ureq::Error) -> SendError {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => Connect,
         ureq::Error::Timeout(_) => Timeout,
         ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => Connect,
+        // A refused certificate or a failed handshake, which ureq hands on as I/O.
+        #[cfg(feature = "rustls")]
+        ureq::Error::Io(io) if zoho_core::error::find_source::<rustls::Error>(io).is_some() => Tls,
         ureq::Error::Io(io) => TransportKind::of_read(io),
         ureq::Error::Tls(_) => Tls,
         #[cfg(feature = "rustls")]

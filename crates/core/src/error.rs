@@ -472,19 +472,30 @@ impl BodyError {
     /// with one, wrapped in `io::Error`s and the client's own errors), so that a broken source
     /// is reported as the caller's [`Error::Body`], not as the network's fault.
     pub fn find_in(e: &(dyn std::error::Error + 'static)) -> Option<BodyError> {
-        let mut next = Some(e);
-        while let Some(s) = next {
-            let inner = s
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref());
-            let inner = inner.and_then(|i| i.downcast_ref::<BodyError>());
-            if let Some(b) = inner.or_else(|| s.downcast_ref::<BodyError>()) {
-                return Some(b.clone());
-            }
-            next = s.source();
-        }
-        None
+        find_source::<BodyError>(e).cloned()
     }
+}
+
+/// The first error of type `T` in `e`'s chain: `e` itself, its sources, and the errors that
+/// `io::Error`s wrap (an `io::Error`'s `source` skips the error it wraps, and HTTP clients nest
+/// them: hyper wraps rustls's refusal of a certificate in two).
+pub fn find_source<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(t) = err.downcast_ref::<T>() {
+            return Some(t);
+        }
+        next = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// Bad input, found before any byte is sent. Each variant names the problem and the fix.

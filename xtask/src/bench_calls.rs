@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use crate::bench_parse::spread;
 use crate::{Guard, prepare};
 
-/// Runs argv[1:] and prints its wall time, user and system CPU time (from `wait4`'s rusage,
+/// Runs `argv[1:]` and prints its wall time, user and system CPU time (from `wait4`'s rusage,
 /// to the microsecond, where GNU time rounds to 10 ms) and peak RSS in KiB, on its last line.
 const RUSAGE: &str = "import os, sys, time, subprocess
 t = time.monotonic()

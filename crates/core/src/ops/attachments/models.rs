@@ -37,8 +37,6 @@ pub struct ParentRef {
 
 /// One attachment as listed. Only `id` is always present; the rest depends on `fields`.
 ///
-/// Fields Zoho adds to its answers may become typed fields here in a minor release (until then
-/// they are in [`other`](Self::other)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attachment {
     /// The attachment id (`id`).
@@ -61,12 +59,6 @@ pub struct Attachment {
     pub link_url: Option<String>,
     /// The file-store id of the file (`$file_id`).
     pub file_id: Option<String>,
-    /// Who attached it (`Created_By`).
-    pub created_by: Option<UserRef>,
-    /// Who changed it last (`Modified_By`).
-    pub modified_by: Option<UserRef>,
-    /// Zoho's kind of attachment (`$type`), e.g. `Attachment`.
-    pub kind: Option<String>,
     /// Every other field, as sent.
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -97,7 +89,7 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
         let (mut file_name, mut size, mut created_time, mut modified_time) =
             (None, None, None, None);
         let (mut owner, mut parent, mut module, mut link_url) = (None, None, None, None);
-        let (mut file_id, mut created_by, mut modified_by, mut kind) = (None, None, None, None);
+        let mut file_id = None;
         let mut other = serde_json::Map::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match &*key {
@@ -111,9 +103,6 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
                 "$se_module" => module = map.next_value()?,
                 "$link_url" => link_url = map.next_value()?,
                 "$file_id" => file_id = map.next_value()?,
-                "Created_By" => created_by = map.next_value()?,
-                "Modified_By" => modified_by = map.next_value()?,
-                "$type" => kind = map.next_value()?,
                 _ => {
                     let v = map.next_value()?;
                     other.insert(key.into_owned(), v);
@@ -131,9 +120,6 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
             module,
             link_url,
             file_id,
-            created_by,
-            modified_by,
-            kind,
             other,
         })
     }

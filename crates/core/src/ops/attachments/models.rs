@@ -73,6 +73,38 @@ impl<'de> Deserialize<'de> for Attachment {
 
 struct AttachmentVisitor;
 
+/// An object key, borrowed from the body unless it holds an escape (serde's own `Cow<str>`
+/// always copies, one allocation per key).
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(std::borrow::Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+        Ok(Key(std::borrow::Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Key<'de>, E> {
+        Ok(Key(std::borrow::Cow::Owned(s)))
+    }
+}
+
 /// `Size` through [`lenient_u64`].
 #[derive(Deserialize)]
 struct Size(#[serde(deserialize_with = "lenient_u64")] Option<u64>);
@@ -91,7 +123,7 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
         let (mut owner, mut parent, mut module, mut link_url) = (None, None, None, None);
         let mut file_id = None;
         let mut other = serde_json::Map::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key()? {
             match &*key {
                 "id" => id = Some(map.next_value()?),
                 "File_Name" => file_name = map.next_value()?,

@@ -560,7 +560,7 @@ fn semver(
     let status = cargo_in(work, target)
         .args(["semver-checks", "--baseline-root"])
         .arg(&baseline)
-        .args(["--release-type", level.name()])
+        .args(["--release-type", checked_as(level, current).name()])
         .args(libraries.flat_map(|(name, _)| ["-p", name]))
         .status()
         .map_err(|e| e.to_string())?;
@@ -577,6 +577,15 @@ fn semver(
         ));
     }
     Ok(())
+}
+
+/// What cargo-semver-checks is told to allow: before 1.0 a minor release (0.1 to 0.2) is the
+/// one that may break, which it names major (it takes `--release-type minor` as 1.x's minor).
+fn checked_as(level: Level, current: Version) -> Level {
+    match (level, current.0) {
+        (Level::Minor, 0) => Level::Major,
+        _ => level,
+    }
 }
 
 /// The level CI's dry run checks: a patch, unless CHANGELOG.md's "Unreleased" section has a
@@ -640,5 +649,12 @@ mod tests {
         let breaking = "# Changelog\n\n## Unreleased\n\n### Breaking\n- y\n\n## 0.1.0\n";
         assert_eq!(level_in(breaking, v0), Level::Minor);
         assert_eq!(level_in(breaking, Version(1, 2, 0)), Level::Major);
+        assert_eq!(
+            checked_as(Level::Minor, v0),
+            Level::Major,
+            "0.1 to 0.2 may break"
+        );
+        assert_eq!(checked_as(Level::Minor, Version(1, 2, 0)), Level::Minor);
+        assert_eq!(checked_as(Level::Patch, v0), Level::Patch);
     }
 }

@@ -7,7 +7,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use zoho_core::bytes::Bytes;
 use zoho_core::engine::{Answer, Begin, BoxFuture, Finish, begin_download, small_download};
-use zoho_core::operation::{check_download_size, with_timeout};
+use zoho_core::operation::{BodyDigest, check_download_size, with_timeout};
 use zoho_core::{Download, DownloadHead, Error};
 
 use zoho_fs::TempFile;
@@ -72,7 +72,7 @@ impl Transport {
                 let mut out = Out::Writer(&mut **out);
                 let copied = copy_body(body, &mut out, total, opts.max_bytes, &progress).await;
                 // A writer cannot be reset: a body cut part-way is not sent again.
-                Ok((head, copied.map_err(Finish::no_retry)?))
+                Ok((head, copied.map_err(Finish::no_retry)?.0))
             })
         };
         self.0
@@ -90,14 +90,15 @@ impl Transport {
         beside: &Path,
         refuse: Option<&(dyn Fn(&DownloadHead) -> PathBuf + Sync)>,
         opts: &DownloadOptions<'_>,
-    ) -> Result<(TempFile, DownloadHead, u64), Error> {
+    ) -> Result<Temp, Error> {
         let beside = beside.to_owned();
         let tmp = blocking(move || TempFile::create_beside(&beside).map(|(t, _)| t)).await?;
         let _permit = self.0.gate.acquire().await.map_err(transport_err)?;
         let build = |b: &zoho_core::BaseUrl| with_timeout(d.request(b), opts.timeout);
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let (attempts, tmp_ref) = (&attempts, &tmp);
-        let mut finish = |answer| -> BoxFuture<'_, Result<(DownloadHead, u64), Finish>> {
+        type Written = (DownloadHead, (u64, Option<[u8; 32]>));
+        let mut finish = |answer| -> BoxFuture<'_, Result<Written, Finish>> {
             Box::pin(async move {
                 if attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
                     tracing::info!("the download was cut; starting again from byte 0");
@@ -112,12 +113,12 @@ impl Transport {
                 write_temp(begun, file, tmp_ref.path(), opts).await
             })
         };
-        let (head, n) = self
+        let (head, (n, sha256)) = self
             .0
             .engine
             .run_async(&self.0.http, &build, true, true, &[], &mut finish)
             .await?;
-        Ok((tmp, head, n))
+        Ok((tmp, head, n, sha256))
     }
 }
 
@@ -138,7 +139,7 @@ async fn write_temp(
     file: std::fs::File,
     path: &Path,
     opts: &DownloadOptions<'_>,
-) -> Result<(DownloadHead, u64), Finish> {
+) -> Result<(DownloadHead, (u64, Option<[u8; 32]>)), Finish> {
     let (tx, mut rx) = mpsc::channel(BATCHES);
     let sync = opts.sync;
     let writer = tokio::task::spawn_blocking(move || {
@@ -146,6 +147,7 @@ async fn write_temp(
     });
     let total = opts.length_of(&head);
     let max = opts.max_bytes;
+    let digest = BodyDigest::new(opts);
     let (seen_tx, mut seen) = watch::channel(0);
     if let Some(p) = opts.progress {
         p(0, total);
@@ -154,7 +156,7 @@ async fn write_temp(
         let report = |n| {
             seen_tx.send_replace(n);
         };
-        let mut out = Out::Channel(tx, Vec::new(), 0);
+        let mut out = Out::Channel(tx, Vec::new(), 0, digest);
         copy_body(body, &mut out, total, max, &report).await
     }));
     // Report progress here, where the caller's callback lives, until the task ends.
@@ -172,7 +174,7 @@ async fn write_temp(
         }
     };
     // The last count, unless the loop showed it.
-    if let (Some(p), Ok(n)) = (opts.progress, &read)
+    if let (Some(p), Ok((n, _))) = (opts.progress, &read)
         && seen.borrow().has_changed()
     {
         p(*n, total);
@@ -186,14 +188,15 @@ async fn write_temp(
 }
 
 /// Streams the body into `out`, checking the size cap and the declared length: a network
-/// failure or a short body is a cut, anything else a failure.
+/// failure or a short body is a cut, anything else a failure. Returns the bytes written and,
+/// for a file asked for one, their digest.
 async fn copy_body(
     mut stream: Chunks,
     out: &mut Out<'_>,
     total: Option<u64>,
     max_bytes: Option<u64>,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<u64, Finish> {
+) -> Result<(u64, Option<[u8; 32]>), Finish> {
     let mut n = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| Finish::Cut(crate::net_err(e)))?;
@@ -204,7 +207,7 @@ async fn copy_body(
     }
     zoho_core::operation::check_download_complete(n, total).map_err(Finish::Cut)?;
     out.put(Bytes::new(), true).await?;
-    Ok(n)
+    Ok((n, out.digest()))
 }
 
 fn writer_stopped() -> Error {
@@ -212,17 +215,18 @@ fn writer_stopped() -> Error {
 }
 
 /// Where downloaded chunks go: a caller's writer, or the channel to the file writer, with
-/// chunks gathered (not copied) into batches.
+/// chunks gathered (not copied) into batches, with the file's digest.
 enum Out<'a> {
     Writer(&'a mut (dyn AsyncWrite + Send + Unpin)),
-    Channel(mpsc::Sender<Vec<Bytes>>, Vec<Bytes>, usize),
+    Channel(mpsc::Sender<Vec<Bytes>>, Vec<Bytes>, usize, BodyDigest),
 }
 
 impl Out<'_> {
     async fn put(&mut self, chunk: Bytes, last: bool) -> Result<(), Error> {
         match self {
             Out::Writer(w) => w.write_all(&chunk).await.map_err(transport_err),
-            Out::Channel(tx, batch, batched) => {
+            Out::Channel(tx, batch, batched, digest) => {
+                digest.update(&chunk);
                 *batched += chunk.len();
                 batch.push(chunk);
                 if *batched < BATCH && !last {
@@ -232,6 +236,14 @@ impl Out<'_> {
                 let full = std::mem::take(batch);
                 tx.send(full).await.map_err(|_| writer_stopped())
             }
+        }
+    }
+
+    /// The digest of what went to the file, when one was asked for.
+    fn digest(&mut self) -> Option<[u8; 32]> {
+        match self {
+            Out::Channel(.., digest) => std::mem::take(digest).finish(),
+            Out::Writer(_) => None,
         }
     }
 }
@@ -244,3 +256,6 @@ impl<T> Drop for AbortOnDrop<T> {
         self.0.abort();
     }
 }
+
+/// A download in its temporary file: the file, the head, the bytes written and their digest.
+type Temp = (TempFile, DownloadHead, u64, Option<[u8; 32]>);

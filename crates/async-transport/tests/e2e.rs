@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
+use sha2::Digest;
 use zoho_async_transport::{Attachments, Config, DownloadOptions, FileStore, Photo, Transport};
 use zoho_core::auth::{Client, Credentials, Secret};
 use zoho_core::ops::attachments::DeleteOutcome;
@@ -302,23 +303,38 @@ async fn invalid_token_means_one_refresh_and_one_replay() {
 }
 
 #[tokio::test]
-async fn a_download_cut_more_often_than_it_is_retried_leaves_no_file() {
+async fn a_cut_download_is_sent_again_with_its_digest_and_one_cut_too_many_leaves_no_file() {
     let emu = emulator();
     let t = fixed(&emu);
     let dir = scratch("cut");
     let a = leads(&t, CRM_LEAD);
-    let up = a
-        .upload_file(&write(&dir, "big.bin", &vec![3u8; 2_000_000]))
+    let data: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
+    let up = a.upload_file(&write(&dir, "big.bin", &data)).await.unwrap();
+    let cut = |count| {
+        emu.set_faults(FaultPlan {
+            drop_downloads: Some(DropDownloads {
+                after_bytes: 500_000,
+                count,
+            }),
+            ..Default::default()
+        })
+    };
+    // One cut: the digest is of the attempt kept, not of the cut one too.
+    cut(1);
+    let target = dir.join("target.bin");
+    let opts = DownloadOptions {
+        sha256: true,
+        ..DownloadOptions::default()
+    };
+    let got = a
+        .download_to_path(up.id.clone(), &target, &opts)
         .await
         .unwrap();
-    emu.set_faults(FaultPlan {
-        drop_downloads: Some(DropDownloads {
-            after_bytes: 500_000,
-            count: 100,
-        }),
-        ..Default::default()
-    });
-    let target = dir.join("target.bin");
+    let want: [u8; 32] = sha2::Sha256::digest(&data).into();
+    assert_eq!(got.sha256, Some(want));
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    std::fs::remove_file(&target).unwrap();
+    cut(100);
     assert!(
         a.download_to_path(up.id, &target, &DownloadOptions::default())
             .await
@@ -347,12 +363,18 @@ async fn a_hundred_megabyte_upload_and_download() {
     let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
     let src = write(&dir, "hundred.bin", &data);
     let up = a.upload_file(&src).await.unwrap();
+    let opts = DownloadOptions {
+        sha256: true,
+        ..DownloadOptions::default()
+    };
     let got = a
-        .download_to_path(up.id, &dir.join("back.bin"), &DownloadOptions::default())
+        .download_to_path(up.id, &dir.join("back.bin"), &opts)
         .await
         .unwrap();
     assert_eq!(got.bytes, len as u64);
     assert!(std::fs::read(&got.path).unwrap() == data);
+    let want: [u8; 32] = sha2::Sha256::digest(&data).into();
+    assert_eq!(got.sha256, Some(want), "the digest over every batch");
     drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,7 +21,7 @@ use zoho_core::engine::{
     Begin, Engine, Finish, SendError, SendRequest, begin_download, small_download,
 };
 use zoho_core::http::{Request, Response};
-use zoho_core::operation::{CallTimeout, with_timeout};
+use zoho_core::operation::{BodyDigest, CallTimeout, with_timeout};
 use zoho_core::{
     BaseUrl, Body, Download, DownloadHead, Error, MultipartReader, Operation, TransportKind,
 };
@@ -192,15 +192,17 @@ impl Transport {
         out: &mut dyn Write,
         opts: &DownloadOptions<'_>,
     ) -> Result<(DownloadHead, u64), Error> {
-        self.download_into(d, Sink::Writer(out), opts)
+        let (head, n, _) = self.download_into(d, Sink::Writer(out), opts)?;
+        Ok((head, n))
     }
 
+    /// The head, the bytes written and their digest (when `opts.sha256`).
     fn download_into<D: Download>(
         &self,
         d: &D,
         mut sink: Sink<'_>,
         opts: &DownloadOptions<'_>,
-    ) -> Result<(DownloadHead, u64), Error> {
+    ) -> Result<(DownloadHead, u64, Option<[u8; 32]>), Error> {
         let _permit = self.0.gate.enter();
         // Answers before the body (429, 503, 401) are sent again for any target; a body cut
         // part-way only when the target can be reset.
@@ -224,14 +226,18 @@ impl Transport {
                         let body =
                             Throttled(body.into_reader(), self.0.engine.throttle().map(|t| &**t));
                         let copied = copy_body(body, &mut sink, opts.length_of(&head), opts);
-                        let n = copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
-                        Ok((head, n))
+                        let (n, sha) =
+                            copied.map_err(|f| if resettable { f } else { f.no_retry() })?;
+                        Ok((head, n, sha))
                     }
                     Begin::ReadWhole(r) => {
                         let (head, bytes) = small_download(d, read_whole(r)?, opts.max_bytes)?;
                         sink.refuse_existing(&head)?;
-                        sink.write_all(&bytes).map_err(transport_err)?;
-                        Ok((head, bytes.len() as u64))
+                        // Written as a streamed body is (progress and digest too), as the
+                        // async transport does.
+                        let len = Some(bytes.len() as u64);
+                        let (n, sha) = copy_body(&bytes[..], &mut sink, len, opts)?;
+                        Ok((head, n, sha))
                     }
                 }
             },
@@ -247,14 +253,14 @@ impl Transport {
         beside: &Path,
         refuse: Option<&(dyn Fn(&DownloadHead) -> PathBuf + Sync)>,
         opts: &DownloadOptions<'_>,
-    ) -> Result<(TempFile, DownloadHead, u64), Error> {
+    ) -> Result<Temp, Error> {
         let (tmp, mut file) = TempFile::create_beside(beside)?;
         let sink = Sink::File(&mut file, tmp.path(), refuse);
-        let (head, n) = self.download_into(d, sink, opts)?;
+        let (head, n, sha256) = self.download_into(d, sink, opts)?;
         if opts.sync {
             file.sync_all().map_err(Error::file("write", tmp.path()))?;
         }
-        Ok((tmp, head, n))
+        Ok((tmp, head, n, sha256))
     }
 
     /// Sends a token request (an authorization-code exchange, say) with this transport's agent
@@ -459,16 +465,18 @@ impl<R: Read> Read for Throttled<'_, R> {
     }
 }
 
-/// Copies a body: a read that fails, or a body shorter than declared, is a cut (sent again when
-/// the target can be reset); a write that fails, or a body over the cap, is not.
+/// Copies a body (and its digest, when `opts.sha256`): a read that fails, or a body shorter
+/// than declared, is a cut (sent again when the target can be reset); a write that fails, or a
+/// body over the cap, is not.
 fn copy_body(
     mut r: impl Read,
     out: &mut dyn Write,
     total: Option<u64>,
     opts: &DownloadOptions<'_>,
-) -> Result<u64, Finish> {
+) -> Result<(u64, Option<[u8; 32]>), Finish> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut n = 0u64;
+    let mut digest = BodyDigest::new(opts);
     if let Some(p) = opts.progress {
         p(0, total);
     }
@@ -482,10 +490,14 @@ fn copy_body(
         n += k as u64;
         check_cap(n, opts)?;
         out.write_all(&buf[..k]).map_err(transport_err)?;
+        digest.update(&buf[..k]);
         if let Some(p) = opts.progress {
             p(n, total);
         }
     }
     zoho_core::operation::check_download_complete(n, total).map_err(Finish::Cut)?;
-    Ok(n)
+    Ok((n, digest.finish()))
 }
+
+/// A download in its temporary file: the file, the head, the bytes written and their digest.
+type Temp = (TempFile, DownloadHead, u64, Option<[u8; 32]>);

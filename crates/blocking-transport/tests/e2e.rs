@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use sha2::Digest;
 use zoho_blocking_transport::{Attachments, Config, DownloadOptions, FileStore, Photo, Transport};
 use zoho_core::auth::{Client, Credentials, Secret};
 use zoho_core::ops::attachments::DeleteOutcome;
@@ -325,7 +326,7 @@ fn a_cut_download_is_sent_again_and_one_cut_too_many_leaves_no_file() {
         &t,
         zoho_core::ops::Attachments::parse(Api::CRM, "Leads", CRM_LEAD).unwrap(),
     );
-    let data = vec![3u8; 2_000_000];
+    let data: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
     let up = a.upload_file(write(&dir, "big.bin", &data)).unwrap();
     let cut = |count| {
         emu.set_faults(FaultPlan {
@@ -343,11 +344,15 @@ fn a_cut_download_is_sent_again_and_one_cut_too_many_leaves_no_file() {
     let progress = |n: u64, _: Option<u64>| seen.lock().unwrap().push(n);
     let opts = DownloadOptions {
         progress: Some(&progress),
+        sha256: true,
         ..DownloadOptions::default()
     };
     let got = a.download_to_path(up.id.clone(), &target, &opts).unwrap();
     assert_eq!(got.bytes, 2_000_000);
     assert_eq!(std::fs::read(&target).unwrap(), data);
+    let want: [u8; 32] = sha2::Sha256::digest(&data).into();
+    assert_eq!(got.sha256, Some(want), "the digest of the attempt kept");
+    assert_eq!(got.sha256_hex().map(|h| h.len()), Some(64));
     let seen = seen.into_inner().unwrap();
     assert_eq!(
         seen.iter().filter(|&&n| n == 0).count(),
@@ -397,6 +402,7 @@ fn a_hundred_megabyte_upload_and_download() {
         .unwrap();
     assert_eq!(got.bytes, len as u64);
     assert!(std::fs::read(&got.path).unwrap() == data);
+    assert_eq!(got.sha256, None, "no digest unless asked for");
     drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -195,6 +195,13 @@ pub fn run(g: &Global, args: &BackupArgs) -> Result<(), Failure> {
     for link in &links {
         manifest.append(link)?;
     }
+    // Each record's directory made once, before any download, not once per file.
+    let dirs: HashSet<&str> = jobs.iter().map(|(r, _)| r.as_str()).collect();
+    for record in dirs {
+        let dir = out.join(record);
+        std::fs::create_dir_all(&dir).map_err(|e| Failure::io("cannot create a directory", e))?;
+        crate::interrupt::watch(&dir);
+    }
     let pb = Progress::bar_only(g, &format!("backing up {to_fetch} file(s)"), total_bytes);
     let queue = Mutex::new(jobs);
     let failures = Mutex::new(failures);
@@ -300,8 +307,6 @@ fn fetch_one(
         .map_err(|e| Failure::usage(e.to_string()))?;
     let a = Attachments::new(t, ops);
     let dir = out.join(record.as_str());
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::io("cannot create a directory", e))?;
-    crate::interrupt::watch(&dir);
     let name =
         disposition::safe_file_name(item.file_name.as_deref().unwrap_or_default(), "attachment");
     let path = dir.join(format!("{}-{name}", item.id));
@@ -324,6 +329,8 @@ fn fetch_one(
             overwrite: true,
             // With no Content-Length, the list's size tells a cut body.
             expected_len: item.size,
+            // Hashed as it is written, not read back.
+            sha256: true,
             ..Default::default()
         },
     );
@@ -333,8 +340,12 @@ fn fetch_one(
         f
     })?;
     each.done(got.bytes);
-    let sha256 =
-        manifest::sha256_of(&path).map_err(|e| Failure::io("cannot read back a download", e))?;
+    let sha256 = match got.sha256_hex() {
+        Some(hex) => hex,
+        None => {
+            manifest::sha256_of(&path).map_err(|e| Failure::io("cannot read back a download", e))?
+        }
+    };
     Ok(Entry {
         module: Some(module.to_owned()),
         record: record.to_string(),

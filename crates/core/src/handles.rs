@@ -109,10 +109,11 @@ macro_rules! transport_handles {
                     let target = path.clone();
                     crate::local::blocking(move || zoho_fs::refuse_existing(&target))$($await)*?;
                 }
-                let (tmp, head, bytes) = self.download_to_temp(d, &path, None, opts)$($await)*?;
+                let (tmp, head, bytes, sha256) =
+                    self.download_to_temp(d, &path, None, opts)$($await)*?;
                 let target = path.clone();
                 crate::local::blocking(move || tmp.persist(&target, overwrite))$($await)*?;
-                Ok(DownloadedFile { path, bytes, head })
+                Ok(DownloadedFile::new(path, bytes, sha256, head))
             }
 
             /// Downloads into directory `dir` under the server's file name made safe
@@ -131,12 +132,12 @@ macro_rules! transport_handles {
                 let refuse = (!overwrite)
                     .then_some(&name as &(dyn Fn(&DownloadHead) -> std::path::PathBuf + Sync));
                 let beside = dir.join(fallback_name);
-                let (tmp, head, bytes) =
+                let (tmp, head, bytes, sha256) =
                     self.download_to_temp(d, &beside, refuse, opts)$($await)*?;
                 let path = name(&head);
                 let target = path.clone();
                 crate::local::blocking(move || tmp.persist(&target, overwrite))$($await)*?;
-                Ok(DownloadedFile { path, bytes, head })
+                Ok(DownloadedFile::new(path, bytes, sha256, head))
             }
         }
 

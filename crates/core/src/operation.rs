@@ -257,6 +257,9 @@ pub struct DownloadOptions<'a> {
     /// `Content-Length` whose body ends at another size is a cut download (retried where it can
     /// be, never kept under the target name), as one short of its `Content-Length` is.
     pub expected_len: Option<u64>,
+    /// Compute the SHA-256 of the body as it is written ([`DownloadedFile::sha256`]), so a
+    /// backup need not read the file back. For a retried download, of the attempt kept.
+    pub sha256: bool,
 }
 
 impl DownloadOptions<'_> {
@@ -275,12 +278,14 @@ impl std::fmt::Debug for DownloadOptions<'_> {
             .field("progress", &self.progress.is_some())
             .field("overwrite", &self.overwrite)
             .field("timeout", &self.timeout)
+            .field("sha256", &self.sha256)
             .finish()
     }
 }
 
 /// A finished download to a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DownloadedFile {
     /// Where it is.
     pub path: std::path::PathBuf,
@@ -288,4 +293,58 @@ pub struct DownloadedFile {
     pub bytes: u64,
     /// What the answer's head said.
     pub head: DownloadHead,
+    /// The SHA-256 of the bytes written, when [`DownloadOptions::sha256`] asked for it.
+    pub sha256: Option<[u8; 32]>,
+}
+
+impl DownloadedFile {
+    /// What a transport made: the file at `path`, its length and digest, and the head.
+    pub fn new(
+        path: std::path::PathBuf,
+        bytes: u64,
+        sha256: Option<[u8; 32]>,
+        head: DownloadHead,
+    ) -> Self {
+        Self {
+            path,
+            bytes,
+            head,
+            sha256,
+        }
+    }
+
+    /// [`Self::sha256`] as lower-case hex, the form `sha256sum` prints.
+    pub fn sha256_hex(&self) -> Option<String> {
+        use std::fmt::Write;
+        self.sha256.map(|d| {
+            d.iter().fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
+        })
+    }
+}
+
+/// The running SHA-256 of one attempt's body, when [`DownloadOptions::sha256`] asks for one:
+/// both transports feed it every chunk they write, and start a new one for a new attempt.
+#[derive(Clone, Debug, Default)]
+pub struct BodyDigest(Option<sha2::Sha256>);
+
+impl BodyDigest {
+    /// A digest when `opts` asks for one, else one that does nothing.
+    pub fn new(opts: &DownloadOptions<'_>) -> Self {
+        Self(opts.sha256.then(<sha2::Sha256 as sha2::Digest>::new))
+    }
+
+    /// Adds the next bytes of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        if let Some(h) = &mut self.0 {
+            sha2::Digest::update(h, chunk);
+        }
+    }
+
+    /// The digest of everything added, if one was asked for.
+    pub fn finish(self) -> Option<[u8; 32]> {
+        self.0.map(|h| sha2::Digest::finalize(h).into())
+    }
 }

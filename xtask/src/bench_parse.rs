@@ -17,19 +17,46 @@ pub struct ParseFigures {
     pub value: [f64; 3],
 }
 
-/// `rounds` paired rounds of `iters` parses each (typed, then `Value`, alternating order).
-pub fn run(root: &std::path::Path, rounds: usize, iters: u32) -> Result<ParseFigures, String> {
+/// Prints the timed figures and the instruction counts.
+pub fn report(root: &std::path::Path) -> Result<(), String> {
+    let f = run(root, 15, 200)?;
+    println!(
+        "typed parse of a 200-item page ({} bytes): {:.0} µs (min {:.0}, max {:.0}); serde_json::Value: {:.0} µs (min {:.0}, max {:.0}); ratio {:.2}",
+        f.bytes,
+        f.typed[0],
+        f.typed[1],
+        f.typed[2],
+        f.value[0],
+        f.value[1],
+        f.value[2],
+        f.typed[0] / f.value[0]
+    );
+    let [t, v, vs] = instructions(root)?;
+    println!(
+        "instructions per page (callgrind): typed {t}, serde_json::Value {v}; ratio {:.2} (a Value read from the page as &str, UTF-8 checked once as the typed parse does: {vs}, ratio {:.2})",
+        t as f64 / v as f64,
+        t as f64 / vs as f64
+    );
+    Ok(())
+}
+
+/// The two parses of the page: typed (as the list operation reads it) and `serde_json::Value`.
+type Parse = Box<dyn Fn() -> Result<(), String>>;
+
+fn parsers(root: &std::path::Path) -> Result<(usize, Parse, Parse), String> {
     let body = page(root)?;
     let op = ListAttachments::new(RecordRef::new(
         zoho_crm::zoho_core::Api::CRM,
         zoho_crm::zoho_core::ModuleName::new("Leads").map_err(|e| e.to_string())?,
         zoho_crm::RecordId::new("4150868000002728001").map_err(|e| e.to_string())?,
     ));
-    let typed = || -> Result<(), String> {
+    let len = body.len();
+    let b = body.clone();
+    let typed = move || -> Result<(), String> {
         let resp = Response::builder()
             .status(200)
             .header("content-type", "application/json;charset=UTF-8")
-            .body(body.clone())
+            .body(b.clone())
             .map_err(|e| e.to_string())?;
         let page = op.response(resp).map_err(|e| e.to_string())?;
         if page.attachments.len() != 200 {
@@ -38,11 +65,64 @@ pub fn run(root: &std::path::Path, rounds: usize, iters: u32) -> Result<ParseFig
         black_box(page);
         Ok(())
     };
-    let value = || -> Result<(), String> {
+    let value = move || -> Result<(), String> {
         let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
         black_box(v);
         Ok(())
     };
+    Ok((len, Box::new(typed), Box::new(value)))
+}
+
+/// `iters` parses of one kind (`typed` or `value`), for callgrind to count.
+pub fn parse_loop(root: &std::path::Path, kind: &str, iters: u32) -> Result<(), String> {
+    let (_, typed, value) = parsers(root)?;
+    let f = match kind {
+        "typed" => typed,
+        "value" => value,
+        "value-str" => {
+            let body = page(root)?;
+            Box::new(move || {
+                let text = std::str::from_utf8(&body).map_err(|e| e.to_string())?;
+                let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                black_box(v);
+                Ok(())
+            })
+        }
+        _ => return Err(String::from("bench-parse-loop typed|value|value-str N")),
+    };
+    (0..iters).try_for_each(|_| f())
+}
+
+/// Instructions per page parse, typed and `Value`, counted by valgrind's callgrind: the count
+/// of 21 parses less that of 1, over 20 (start-up and the page's making cancel out).
+pub fn instructions(root: &std::path::Path) -> Result<[u64; 3], String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let count = |kind: &str, iters: u32| -> Result<u64, String> {
+        let out = std::process::Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&exe)
+            .args(["bench-parse-loop", kind, &iters.to_string()])
+            .env("ZOHO_BENCH_ROOT", root)
+            .output()
+            .map_err(|e| format!("valgrind: {e}"))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        err.lines()
+            .find_map(|l| {
+                l.split_once("Collected : ")
+                    .map(|(_, n)| n.trim().to_owned())
+            })
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("no callgrind count in: {err}"))
+    };
+    let per = |kind: &str| -> Result<u64, String> {
+        Ok(count(kind, 21)?.saturating_sub(count(kind, 1)?) / 20)
+    };
+    Ok([per("typed")?, per("value")?, per("value-str")?])
+}
+
+/// `rounds` paired rounds of `iters` parses each (typed, then `Value`, alternating order).
+pub fn run(root: &std::path::Path, rounds: usize, iters: u32) -> Result<ParseFigures, String> {
+    let (bytes, typed, value) = parsers(root)?;
     typed()?; // warm up, and check the page parses
     value()?;
     let (mut t, mut v) = (Vec::new(), Vec::new());
@@ -63,7 +143,7 @@ pub fn run(root: &std::path::Path, rounds: usize, iters: u32) -> Result<ParseFig
         }
     }
     Ok(ParseFigures {
-        bytes: body.len(),
+        bytes,
         typed: spread(t),
         value: spread(v),
     })

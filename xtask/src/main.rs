@@ -66,13 +66,15 @@ fn main() -> ExitCode {
             bench_calls::run(n(1, 1000), n(2, 5))
         }
         Some("bench-parse") => {
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-            bench_parse::run(&root, 15, 200).map(|f| {
-                println!(
-                    "typed parse of a 200-item page ({} bytes): {:.0} µs (min {:.0}, max {:.0}); serde_json::Value: {:.0} µs (min {:.0}, max {:.0}); ratio {:.2}",
-                    f.bytes, f.typed[0], f.typed[1], f.typed[2], f.value[0], f.value[1], f.value[2], f.typed[0] / f.value[0]
-                );
-            })
+            bench_parse::report(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+        }
+        Some("bench-parse-loop") => {
+            let root = std::env::var_os("ZOHO_BENCH_ROOT").map_or_else(
+                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+                PathBuf::from,
+            );
+            let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+            bench_parse::parse_loop(&root, args.get(1).map_or("", String::as_str), n)
         }
         Some("bench-client") => bench::client(&args[1..]),
         Some("fleet") => {

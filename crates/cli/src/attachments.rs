@@ -129,6 +129,16 @@ pub(crate) fn run(g: &Global, cmd: AttachmentsCmd) -> Result<(), Failure> {
                 if g.json {
                     let mut v = json!({ "id": item.id, "file_name": item.file_name, "size": item.size, "created_time": item.created_time, "link_url": item.link_url, "file_id": item.file_id });
                     if let Some(obj) = v.as_object_mut() {
+                        let typed = [
+                            ("Created_By", json!(item.created_by)),
+                            ("Modified_By", json!(item.modified_by)),
+                            ("$type", json!(item.kind)),
+                            ("$editable", json!(item.editable)),
+                            ("$state", json!(item.state)),
+                        ];
+                        for (k, x) in typed.into_iter().filter(|(_, x)| !x.is_null()) {
+                            obj.insert(k.to_owned(), x);
+                        }
                         obj.extend(item.other.clone());
                     }
                     out!("{v}");

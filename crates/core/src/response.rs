@@ -97,7 +97,7 @@ pub fn json<T: DeserializeOwned>(resp: &Response<Bytes>) -> Result<T, Error> {
         return Err(error_from(resp));
     }
     let body = resp.body();
-    match serde_json::from_slice::<T>(body) {
+    match from_bytes::<T>(body) {
         Ok(v) if !may_be_envelope(body) => Ok(v),
         Ok(v) => match envelope_in(status, body) {
             Some(e) => Err(Error::Api(e)),
@@ -107,6 +107,16 @@ pub fn json<T: DeserializeOwned>(resp: &Response<Bytes>) -> Result<T, Error> {
             Some(e) => Err(Error::Api(e)),
             None => decode(status, body),
         },
+    }
+}
+
+/// Decodes JSON, checking the body's UTF-8 once, over all of it, and then reading it as `&str`:
+/// `serde_json::from_slice` checks each string on its own, a seventh of a list page's parse. A
+/// body that is not UTF-8 goes to `from_slice`, for its error.
+fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
     }
 }
 
@@ -124,7 +134,7 @@ fn envelope_in(status: StatusCode, body: &[u8]) -> Option<ApiError> {
 /// Decodes `body` as `T`, keeping the JSON path of the first mismatch (the path is worked out
 /// by a second, tracking pass only when the plain one fails).
 pub fn decode<T: DeserializeOwned>(status: StatusCode, body: &Bytes) -> Result<T, Error> {
-    if let Ok(v) = serde_json::from_slice(body) {
+    if let Ok(v) = from_bytes(body) {
         return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -271,5 +281,20 @@ mod tests {
             (None, Some(12), &None)
         );
         assert_eq!(a.other["a\"b"], serde_json::json!([1, {"c": null}]));
+    }
+
+    #[test]
+    fn an_escaped_key_finds_its_field_and_a_body_that_is_not_utf8_is_a_decode_error() {
+        // `\u0024type` is `$type`: a key with an escape is copied, not borrowed, and still typed.
+        let a = &json::<Page>(&ok(r#"{"data":[{"id":"1","\u0024type":"Attachment"}]}"#))
+            .unwrap()
+            .data[0];
+        assert_eq!(a.kind.as_deref(), Some("Attachment"));
+        let mut bad = br#"{"data":[{"id":"1","File_Name":"a"#.to_vec();
+        bad.extend([0xff, b'"', b'}', b']', b'}']);
+        match json::<Page>(&Response::new(Bytes::from(bad))) {
+            Err(Error::Decode { message, .. }) => assert!(message.contains("unicode"), "{message}"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 }

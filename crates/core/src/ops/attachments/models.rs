@@ -37,7 +37,11 @@ pub struct ParentRef {
 
 /// One attachment as listed. Only `id` is always present; the rest depends on `fields`.
 ///
+/// Fields Zoho adds to its answers may become typed fields here in a later release (until then
+/// they are in [`other`](Self::other)); the struct is `#[non_exhaustive]` so that adding one
+/// breaks no code.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Attachment {
     /// The attachment id (`id`).
     pub id: AttachmentId,
@@ -59,6 +63,16 @@ pub struct Attachment {
     pub link_url: Option<String>,
     /// The file-store id of the file (`$file_id`).
     pub file_id: Option<String>,
+    /// Who attached it (`Created_By`).
+    pub created_by: Option<UserRef>,
+    /// Who changed it last (`Modified_By`).
+    pub modified_by: Option<UserRef>,
+    /// Zoho's kind of attachment (`$type`), e.g. `Attachment`.
+    pub kind: Option<String>,
+    /// Whether the user may change it (`$editable`).
+    pub editable: Option<bool>,
+    /// Zoho's state of the attachment (`$state`), e.g. `save`.
+    pub state: Option<String>,
     /// Every other field, as sent.
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -121,7 +135,8 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
         let (mut file_name, mut size, mut created_time, mut modified_time) =
             (None, None, None, None);
         let (mut owner, mut parent, mut module, mut link_url) = (None, None, None, None);
-        let mut file_id = None;
+        let (mut file_id, mut created_by, mut modified_by, mut kind) = (None, None, None, None);
+        let (mut editable, mut state) = (None, None);
         let mut other = serde_json::Map::new();
         while let Some(Key(key)) = map.next_key()? {
             match &*key {
@@ -135,6 +150,11 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
                 "$se_module" => module = map.next_value()?,
                 "$link_url" => link_url = map.next_value()?,
                 "$file_id" => file_id = map.next_value()?,
+                "Created_By" => created_by = map.next_value()?,
+                "Modified_By" => modified_by = map.next_value()?,
+                "$type" => kind = map.next_value()?,
+                "$editable" => editable = map.next_value()?,
+                "$state" => state = map.next_value()?,
                 _ => {
                     let v = map.next_value()?;
                     other.insert(key.into_owned(), v);
@@ -152,6 +172,11 @@ impl<'de> serde::de::Visitor<'de> for AttachmentVisitor {
             module,
             link_url,
             file_id,
+            created_by,
+            modified_by,
+            kind,
+            editable,
+            state,
             other,
         })
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Guard, files_equal, prepare, proc_kb, run as run_cmd, start_emulator, write_file};
+use crate::{files_equal, prepare, proc_kb, run as run_cmd, write_file};
 
 /// One phase (an upload or a download) of one client, in a process of its own.
 struct Phase {
@@ -108,12 +108,19 @@ impl Samples {
     }
 }
 
-pub fn run(mb: u64, runs: usize) -> Result<(), String> {
+/// `runs` paired rounds of one upload and one download of `mb` MB per client, over http or
+/// https (the emulator's `--tls`, trusted with `--cacert` and `SSL_CERT_FILE`).
+pub fn run(mb: u64, runs: usize, tls: bool) -> Result<(), String> {
     let (root, work) = prepare(&["zoho-emulator", "xtask"], "zoho-bench")?;
     let input = work.join("input.bin");
     write_file(&input, mb * 1_000_000)?;
-    let (emulator, base, token): (Guard, String, String) =
-        start_emulator(&root, &work.join("data"))?;
+    let emu = crate::bench_calls::start(&root, &work, tls, Some(&work.join("data")))?;
+    let (base, token) = (emu.base.clone(), emu.token.clone());
+    let curl = || {
+        let mut c = Command::new("curl");
+        emu.trust(&mut c);
+        c
+    };
     let url = format!("{base}/crm/v8/Leads/5725767000000010001/Attachments");
     let auth = format!("Authorization: Zoho-oauthtoken {token}");
     let client = root.join("target/release/xtask");
@@ -129,7 +136,7 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
             flush()?;
             let (up, id) = if k == 0 {
                 let up = phase(
-                    Command::new("curl")
+                    curl()
                         .args(["-sS", "--fail-with-body", "-X", "POST", "-H", &auth, "-F"])
                         .arg(format!("file=@{}", input.display()))
                         .args(["-w", "\n%{time_total}"])
@@ -145,9 +152,10 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
                 (up, id)
             } else {
                 let kind = if k == 1 { "blocking" } else { "async" };
+                let mut c = Command::new(&client);
+                emu.trusted(&mut c);
                 let up = phase(
-                    Command::new(&client)
-                        .args(["bench-client", kind, "upload", &base, &token, "-"])
+                    c.args(["bench-client", kind, "upload", &base, &token, "-"])
                         .arg(&input),
                     client_time,
                 )?;
@@ -158,7 +166,7 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
             flush()?;
             let down = if k == 0 {
                 phase(
-                    Command::new("curl")
+                    curl()
                         .args(["-sS", "--fail", "-H", &auth, "-w", "%{time_total}", "-o"])
                         .arg(&out)
                         .arg(format!("{url}/{id}")),
@@ -166,9 +174,10 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
                 )?
             } else {
                 let kind = if k == 1 { "blocking" } else { "async" };
+                let mut c = Command::new(&client);
+                emu.trusted(&mut c);
                 phase(
-                    Command::new(&client)
-                        .args(["bench-client", kind, "download", &base, &token, &id])
+                    c.args(["bench-client", kind, "download", &base, &token, &id])
                         .arg(&out),
                     client_time,
                 )?
@@ -178,7 +187,7 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
             }
             let _ = std::fs::remove_file(&out);
             run_cmd(
-                Command::new("curl")
+                curl()
                     .args(["-sS", "--fail", "-X", "DELETE", "-H", &auth])
                     .arg(format!("{url}/{id}")),
             )?;
@@ -186,7 +195,7 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
             samples.downs.push(down);
         }
     }
-    drop(emulator);
+    drop(emu);
     let _ = std::fs::remove_dir_all(&work);
 
     // Every sample, so the spread behind each median is on record.
@@ -204,7 +213,10 @@ pub fn run(mb: u64, runs: usize) -> Result<(), String> {
     let own_total = |s: &Samples| Samples::own(&s.ups) + Samples::own(&s.downs);
     let wall_total = |s: &Samples| Samples::wall(&s.ups) + Samples::wall(&s.downs);
     let (curl_own, curl_wall) = (own_total(&all[0]), wall_total(&all[0]));
-    println!("{mb} MB file through zoho-emulator --data-dir (release), median of {runs} runs:");
+    let scheme = if tls { "https" } else { "http" };
+    println!(
+        "{mb} MB file through zoho-emulator --data-dir (release) over {scheme}, median of {runs} runs:"
+    );
     println!(
         "  {:<24} {:>9} {:>10} {:>8} {:>8} | {:>10} {:>8} | {:>9}",
         "", "transfer:", "", "", "", "process:", "", ""

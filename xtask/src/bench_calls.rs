@@ -27,25 +27,33 @@ if status != 0:
 print(wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss)";
 
 /// One run of one client.
-struct Run {
-    wall: f64,
-    cpu: f64,
-    peak_kb: u64,
-    connections: u64,
+pub(crate) struct Run {
+    pub wall: f64,
+    pub cpu: f64,
+    pub peak_kb: u64,
+    pub connections: u64,
 }
 
-/// A release emulator, in memory, over http or https.
-struct Emu {
+/// A release emulator over http or https, in memory or with a data directory.
+pub(crate) struct Emu {
     _guard: Guard,
-    base: String,
-    token: String,
+    pub base: String,
+    pub token: String,
     admin: String,
-    cert: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
 }
 
-fn start(root: &Path, work: &Path, tls: bool) -> Result<Emu, String> {
+pub(crate) fn start(
+    root: &Path,
+    work: &Path,
+    tls: bool,
+    data_dir: Option<&Path>,
+) -> Result<Emu, String> {
     let mut cmd = Command::new(root.join("target/release/zoho-emulator"));
     cmd.args(["--port", "0"]);
+    if let Some(dir) = data_dir {
+        cmd.arg("--data-dir").arg(dir);
+    }
     if tls {
         cmd.arg("--tls")
             .arg("--tls-cert")
@@ -82,6 +90,20 @@ fn start(root: &Path, work: &Path, tls: bool) -> Result<Emu, String> {
 }
 
 impl Emu {
+    /// Adds `--cacert` for an https emulator.
+    pub(crate) fn trust(&self, curl: &mut Command) {
+        if let Some(c) = &self.cert {
+            curl.arg("--cacert").arg(c);
+        }
+    }
+
+    /// Sets `SSL_CERT_FILE` for an https emulator, for our clients.
+    pub(crate) fn trusted(&self, cmd: &mut Command) {
+        if let Some(c) = &self.cert {
+            cmd.env("SSL_CERT_FILE", c);
+        }
+    }
+
     fn connections(&self) -> Result<u64, String> {
         let mut cmd = Command::new("curl");
         cmd.args(["-sS", "--fail", "-H"])
@@ -98,7 +120,7 @@ impl Emu {
 
     /// Runs `cmd` under [`RUSAGE`]; the connections it opened are the growth of the emulator's
     /// count, less the one the second count itself opens.
-    fn measure(&self, cmd: &mut Command) -> Result<Run, String> {
+    pub(crate) fn measure(&self, cmd: &mut Command) -> Result<Run, String> {
         let before = self.connections()?;
         let mut timed = Command::new("python3");
         timed
@@ -170,21 +192,13 @@ pub fn run(calls: usize, rounds: usize) -> Result<(), String> {
         "{calls} sequential list calls (a page of {SEEDED} attachments) in one process, {rounds} paired rounds (median, min-max):"
     );
     for tls in [false, true] {
-        let emu = start(&root, &work, tls)?;
+        let emu = start(&root, &work, tls, None)?;
         seed(&emu, &work, SEEDED)?;
         let url = format!(
             "{}/crm/v8/Leads/5725767000000010001/Attachments?fields=id,File_Name,Size,Created_Time,Modified_Time,Owner,Parent_Id,Created_By,Modified_By,$link_url,$type,$file_id",
             emu.base
         );
-        let config = work.join("curl.cfg");
-        let mut cfg = format!(
-            "header = \"Authorization: Zoho-oauthtoken {}\"\nsilent\nshow-error\nfail\n",
-            emu.token
-        );
-        for _ in 0..calls {
-            cfg.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
-        }
-        std::fs::write(&config, cfg).map_err(|e| e.to_string())?;
+        let config = curl_config(&emu, work.join("curl.cfg"), &url, calls)?;
         let mut runs: Vec<Vec<Run>> = (0..3).map(|_| Vec::new()).collect();
         for _ in 0..rounds {
             for (k, r) in runs.iter_mut().enumerate() {
@@ -210,38 +224,87 @@ pub fn run(calls: usize, rounds: usize) -> Result<(), String> {
             }
         }
         let scheme = if tls { "https" } else { "http" };
-        let per_call = |secs: f64| secs * 1e6 / calls as f64;
-        let med = |v: &[Run], f: fn(&Run) -> f64| {
-            spread(
-                v.iter()
-                    .map(|r| std::time::Duration::from_secs_f64(f(r)))
-                    .collect(),
-            )
-            .map(|us| us / 1e6)
-        };
-        let curl_wall = med(&runs[0], |r| r.wall)[0];
-        let curl_cpu = med(&runs[0], |r| r.cpu)[0];
         println!("  over {scheme}:");
-        for (name, r) in names.iter().zip(&runs) {
-            let w = med(r, |r| r.wall);
-            let c = med(r, |r| r.cpu);
-            let conns: Vec<u64> = r.iter().map(|r| r.connections).collect();
-            let peak = r.iter().map(|r| r.peak_kb).max().unwrap_or(0);
-            println!(
-                "    {name:<24} wall {:.3} s ({:.3}-{:.3}) {:.2}x curl | CPU {:.0} µs/call ({:.0}-{:.0}) {:.2}x curl | connections {:?} | peak RSS {:.1} MiB",
-                w[0],
-                w[1],
-                w[2],
-                w[0] / curl_wall,
-                per_call(c[0]),
-                per_call(c[1]),
-                per_call(c[2]),
-                c[0] / curl_cpu,
-                conns.iter().max().unwrap_or(&0),
-                peak as f64 / 1024.0
-            );
-        }
+        print_rows(&names, &runs, calls, "call");
+        let [c, b, a] = instructions(&emu, &work, &client, &url)?;
+        println!(
+            "    instructions per call (callgrind, 51 calls less 1): curl {c}, blocking {b} ({:.2}x), async {a} ({:.2}x)",
+            b as f64 / c as f64,
+            a as f64 / c as f64
+        );
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// Medians (min–max) of a field over runs, in the field's unit.
+fn med(v: &[Run], f: fn(&Run) -> f64) -> [f64; 3] {
+    spread(
+        v.iter()
+            .map(|r| std::time::Duration::from_secs_f64(f(r)))
+            .collect(),
+    )
+    .map(|us| us / 1e6)
+}
+
+/// One line per client: wall and CPU per `unit` against the first (curl), connections, peak RSS.
+pub(crate) fn print_rows(names: &[&str], runs: &[Vec<Run>], per: usize, unit: &str) {
+    let per_op = |secs: f64| secs * 1e6 / per as f64;
+    let curl_wall = med(&runs[0], |r| r.wall)[0];
+    let curl_cpu = med(&runs[0], |r| r.cpu)[0];
+    for (name, r) in names.iter().zip(runs) {
+        let w = med(r, |r| r.wall);
+        let c = med(r, |r| r.cpu);
+        let conns = r.iter().map(|r| r.connections).max().unwrap_or(0);
+        let peak = r.iter().map(|r| r.peak_kb).max().unwrap_or(0);
+        println!(
+            "    {name:<26} wall {:.3} s ({:.3}-{:.3}) {:.2}x | CPU {:.0} µs/{unit} ({:.0}-{:.0}) {:.2}x | connections {conns} | peak RSS {:.1} MiB",
+            w[0],
+            w[1],
+            w[2],
+            w[0] / curl_wall,
+            per_op(c[0]),
+            per_op(c[1]),
+            per_op(c[2]),
+            c[0] / curl_cpu,
+            peak as f64 / 1024.0
+        );
+    }
+}
+
+/// A curl config that gets `url` `calls` times in one process (one connection, reused).
+fn curl_config(emu: &Emu, path: PathBuf, url: &str, calls: usize) -> Result<PathBuf, String> {
+    let mut cfg = format!(
+        "header = \"Authorization: Zoho-oauthtoken {}\"\nsilent\nshow-error\nfail\n",
+        emu.token
+    );
+    for _ in 0..calls {
+        cfg.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
+    }
+    std::fs::write(&path, cfg).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// Instructions per list call under valgrind's callgrind, which counts the same on a busy
+/// machine: curl, the blocking client and the async client, each as the count of 51 calls less
+/// that of 1, over 50 (start-up cancels out).
+fn instructions(emu: &Emu, work: &Path, client: &Path, url: &str) -> Result<[u64; 3], String> {
+    let count = |k: usize, calls: usize| -> Result<u64, String> {
+        let mut cmd = crate::bench_parse::callgrind();
+        if k == 0 {
+            let cfg = curl_config(emu, work.join(format!("cg-{calls}.cfg")), url, calls)?;
+            cmd.arg("curl").arg("-K").arg(cfg);
+            emu.trust(&mut cmd);
+        } else {
+            let kind = if k == 1 { "blocking" } else { "async" };
+            cmd.arg(client)
+                .args(["bench-client", kind, "list", &emu.base, &emu.token])
+                .arg(calls.to_string())
+                .arg("-");
+            emu.trusted(&mut cmd);
+        }
+        crate::bench_parse::collected(&mut cmd)
+    };
+    let per = |k| -> Result<u64, String> { Ok(count(k, 51)?.saturating_sub(count(k, 1)?) / 50) };
+    Ok([per(0)?, per(1)?, per(2)?])
 }

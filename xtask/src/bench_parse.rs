@@ -98,26 +98,39 @@ pub fn parse_loop(root: &std::path::Path, kind: &str, iters: u32) -> Result<(), 
 pub fn instructions(root: &std::path::Path) -> Result<[u64; 3], String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let count = |kind: &str, iters: u32| -> Result<u64, String> {
-        let out = std::process::Command::new("valgrind")
-            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-            .arg(&exe)
+        let mut cmd = callgrind();
+        cmd.arg(&exe)
             .args(["bench-parse-loop", kind, &iters.to_string()])
-            .env("ZOHO_BENCH_ROOT", root)
-            .output()
-            .map_err(|e| format!("valgrind: {e}"))?;
-        let err = String::from_utf8_lossy(&out.stderr);
-        err.lines()
-            .find_map(|l| {
-                l.split_once("Collected : ")
-                    .map(|(_, n)| n.trim().to_owned())
-            })
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("no callgrind count in: {err}"))
+            .env("ZOHO_BENCH_ROOT", root);
+        collected(&mut cmd)
     };
     let per = |kind: &str| -> Result<u64, String> {
         Ok(count(kind, 21)?.saturating_sub(count(kind, 1)?) / 20)
     };
     Ok([per("typed")?, per("value")?, per("value-str")?])
+}
+
+/// `valgrind --tool=callgrind`, its profile thrown away: only the total count is read.
+pub(crate) fn callgrind() -> std::process::Command {
+    let mut cmd = std::process::Command::new("valgrind");
+    cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"]);
+    cmd
+}
+
+/// Runs a [`callgrind`] command; the instructions it counted.
+pub(crate) fn collected(cmd: &mut std::process::Command) -> Result<u64, String> {
+    let out = cmd.output().map_err(|e| format!("valgrind: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed: {err}"));
+    }
+    err.lines()
+        .find_map(|l| {
+            l.split_once("Collected : ")
+                .map(|(_, n)| n.trim().to_owned())
+        })
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no callgrind count in: {err}"))
 }
 
 /// `rounds` paired rounds of `iters` parses each (typed, then `Value`, alternating order).

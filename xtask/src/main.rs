@@ -11,16 +11,24 @@
 //!   through a release `zoho-emulator --data-dir` with curl, then sends an upload whose text
 //!   field is 1 GiB, and reports wall times and the emulator's peak resident memory (VmHWM).
 //!   Linux only (reads /proc).
-//! - `cargo xtask bench [MB] [runs]`: uploads and downloads one file (default 100 MB) through a
-//!   release emulator with curl, the blocking client and the async client, each phase in its
-//!   own process, `runs` times (default 15); reports every sample, the median times (transfer
-//!   by each client's own clock, and whole process) and each client's peak resident memory.
-//!   Linux only.
+//! - `cargo xtask bench [rounds] [backup-rounds]`: the one benchmark report, curl measured in
+//!   the same run, over http and https: 100 MB up and down (`bench-transfer`), 1000 sequential
+//!   list calls with callgrind instruction counts (`bench-calls`), the CLI's start-up plus one
+//!   list and a 1000-file backup at concurrency 1/4/10 against a curl-per-file loop
+//!   (`bench-cli`), and the typed parse (`bench-parse`). Linux only (reads /proc; needs curl,
+//!   python3, valgrind and GNU time).
+//! - `cargo xtask bench-transfer [MB] [runs]`: uploads and downloads one file (default 100 MB)
+//!   through a release emulator with curl, the blocking client and the async client, each
+//!   phase in its own process, `runs` times (default 15), over http then https; reports every
+//!   sample, the median times (transfer by each client's own clock, and whole process) and each
+//!   client's peak resident memory.
 //! - `cargo xtask bench-calls [calls] [rounds]`: `calls` sequential list calls (default 1000)
 //!   in one process for curl and both clients, over http and https, in paired rounds (default
-//!   5): wall, CPU per call, connections opened, peak RSS; see `bench_calls.rs`.
+//!   5): wall, CPU per call, connections opened, peak RSS, and instructions per call under
+//!   callgrind; see `bench_calls.rs`.
+//! - `cargo xtask bench-cli [files] [rounds]`: `zoho` against curl; see `bench_cli.rs`.
 //! - `cargo xtask bench-parse`: a 200-item attachment page parsed typed against
-//!   `serde_json::Value`, in process; see `bench_parse.rs`.
+//!   `serde_json::Value`, in process, timed and under callgrind; see `bench_parse.rs`.
 //! - `cargo xtask fleet [workers] [minutes] [scale]`: `workers` processes (default 8) share one
 //!   refresh token through a `redis-server` for `minutes` of emulated time (default 20, run 60
 //!   times faster than real time) with 60-second tokens; fails on any `Access Denied` or more
@@ -33,6 +41,7 @@ use std::time::Instant;
 
 mod bench;
 mod bench_calls;
+mod bench_cli;
 mod bench_parse;
 mod ci;
 mod fleet;
@@ -57,9 +66,23 @@ fn main() -> ExitCode {
         },
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => {
+            // The one report: every part below, over http and https, curl in the same run.
+            let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            bench::run(100, n(1, 5), false)
+                .and_then(|()| bench::run(100, n(1, 5), true))
+                .and_then(|()| bench_calls::run(1000, n(1, 5)))
+                .and_then(|()| bench_cli::run(1000, n(2, 3)))
+                .and_then(|()| bench_parse::report(&root))
+        }
+        Some("bench-transfer") => {
             let mb = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
             let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(15);
-            bench::run(mb, runs)
+            bench::run(mb, runs, false).and_then(|()| bench::run(mb, runs, true))
+        }
+        Some("bench-cli") => {
+            let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
+            bench_cli::run(n(1, 1000), n(2, 3))
         }
         Some("bench-calls") => {
             let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
@@ -92,7 +115,7 @@ fn main() -> ExitCode {
             bench_emulator(mib)
         }
         _ => Err(String::from(
-            "usage: cargo xtask ci [--no-release] | release <patch|minor|major> [--dry-run] [--no-ci] | fuzz [--seconds N] [TARGET...] | readme | bench [MB] [runs] | bench-emulator [MiB] | fleet [workers] [minutes] [scale]\n\n  ci               everything CI runs (.ci/run is this): fmt --check, clippy -D warnings, examples, READMEs, docs, tests, fleet, Zoho's Python SDK, fuzz smoke, release patch --dry-run\n  release          bump, CHANGELOG, CI, cargo package (built from the tarballs), cargo-semver-checks, the publish commands in order\n  fuzz             every fuzz target for N seconds (default 60) on nightly\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            100 MB up and down: curl vs the blocking and async clients (time, peak RSS)\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS\n  fleet            8 workers on one Redis store, 20 emulated minutes of 60 s tokens: no Access Denied, <= 10 tokens per 10 minutes",
+            "usage: cargo xtask ci [--no-release] | release <patch|minor|major> [--dry-run] [--no-ci] | fuzz [--seconds N] [TARGET...] | readme | bench [rounds] [backup-rounds] | bench-transfer [MB] [runs] | bench-calls [calls] [rounds] | bench-cli [files] [rounds] | bench-parse | bench-emulator [MiB] | fleet [workers] [minutes] [scale]\n\n  ci               everything CI runs (.ci/run is this): fmt --check, clippy -D warnings, examples, READMEs, docs, tests, fleet, Zoho's Python SDK, fuzz smoke, release patch --dry-run\n  release          bump, CHANGELOG, CI, cargo package (built from the tarballs), cargo-semver-checks, the publish commands in order\n  fuzz             every fuzz target for N seconds (default 60) on nightly\n  readme           every README Rust block built alone and run twice against the emulator\n  bench            the one report, http and https, curl in the same run: 100 MB up and down, 1000 list calls (and callgrind), the CLI's start-up and list, a 1000-file backup at concurrency 1/4/10, the typed parse\n  bench-emulator   100 MiB up and down through zoho-emulator --data-dir, its peak RSS\n  fleet            8 workers on one Redis store, 20 emulated minutes of 60 s tokens: no Access Denied, <= 10 tokens per 10 minutes",
         )),
     };
     match result {

@@ -18,7 +18,7 @@ pub(crate) fn config() -> Result<rustls::ClientConfig, rustls::Error> {
 }
 
 fn build() -> Result<rustls::ClientConfig, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = LazyPlatformVerifier {
         provider: provider.clone(),
         inner: OnceLock::new(),

@@ -444,7 +444,10 @@ fn serve(
                 }
             },
             None => {
-                let l = axum::serve::ListenerExt::tap_io(listener, move |_| count());
+                let l = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
+                    tls::no_delay(tcp);
+                    count();
+                });
                 let _ = ready.send(Ok(()));
                 axum::serve(l, router).into_future()
             }

@@ -51,6 +51,16 @@ pub(crate) struct TlsListener {
     local: SocketAddr,
 }
 
+/// Every accepted connection sends what it is given at once (`TCP_NODELAY`), as production
+/// servers do (nginx's `tcp_nodelay on`) and hyper does not by default. With Nagle's algorithm
+/// a TLS 1.3 answer waited for the client's delayed ACK of the session tickets sent before it:
+/// 40 ms on the first answer of a connection (the CLI's start plus one list took 50 ms, 7 ms
+/// with this).
+pub(crate) fn no_delay(tcp: &TcpStream) {
+    // A socket that cannot take the option still serves, only slower.
+    let _ = tcp.set_nodelay(true);
+}
+
 /// How long a client may take over its handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
@@ -75,6 +85,7 @@ impl TlsListener {
                     }
                 };
                 accepted();
+                no_delay(&stream);
                 if tx.is_closed() {
                     return; // the server has stopped
                 }
@@ -106,5 +117,40 @@ impl axum::serve::Listener for TlsListener {
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
         Ok(self.local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use axum::serve::Listener;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+
+    #[tokio::test]
+    async fn a_connection_handed_on_sends_without_delay() {
+        let tls = self_signed(IpAddr::from([127, 0, 0, 1]), &[]).unwrap();
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let at = tcp.local_addr().unwrap();
+        let mut listener = TlsListener::new(tcp, tls.acceptor, || ()).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(pki_types::CertificateDer::from_pem_slice(tls.cert_pem.as_bytes()).unwrap())
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+        let name = pki_types::ServerName::try_from("localhost").unwrap();
+        let connecting = tokio::spawn(async move {
+            let tcp = TcpStream::connect(at).await.unwrap();
+            connector.connect(name, tcp).await.unwrap()
+        });
+        let (served, _) = listener.accept().await;
+        let _client = connecting.await.unwrap();
+        assert!(served.get_ref().0.nodelay().unwrap());
     }
 }

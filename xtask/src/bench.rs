@@ -126,12 +126,15 @@ pub fn run(mb: u64, runs: usize, tls: bool) -> Result<(), String> {
     let client = root.join("target/release/xtask");
     // Interleave the clients in every round, delete what each uploaded, and flush dirty pages
     // (untimed) before every phase: otherwise 100 MB files pile up, the kernel throttles
-    // writers, and whoever runs later pays for the others' writeback.
+    // writers, and whoever runs later pays for the others' writeback. Round 0 warms the
+    // emulator, the page cache and the disk up and is not kept; each round starts with the
+    // next client, so that none is always first after the warm-up or last before a flush.
     let names = ["curl", "blocking client (ureq)", "async client (reqwest)"];
     let mut all: Vec<Samples> = (0..3).map(|_| Samples::default()).collect();
     let flush = || run_cmd(&mut Command::new("sync")).map(|_| ());
-    for i in 0..runs {
-        for (k, samples) in all.iter_mut().enumerate() {
+    for i in 0..=runs {
+        for j in 0..3 {
+            let k = (i + j) % 3;
             let out = work.join(format!("out-{k}-{i}.bin"));
             flush()?;
             let (up, id) = if k == 0 {
@@ -191,8 +194,10 @@ pub fn run(mb: u64, runs: usize, tls: bool) -> Result<(), String> {
                     .args(["-sS", "--fail", "-X", "DELETE", "-H", &auth])
                     .arg(format!("{url}/{id}")),
             )?;
-            samples.ups.push(up);
-            samples.downs.push(down);
+            if i > 0 {
+                all[k].ups.push(up);
+                all[k].downs.push(down);
+            }
         }
     }
     drop(emu);
@@ -205,7 +210,7 @@ pub fn run(mb: u64, runs: usize, tls: bool) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    println!("transfer times (ms, each side's own clock, in run order):");
+    println!("transfer times (ms, each side's own clock, in round order, after a warm-up round):");
     for (name, s) in names.iter().zip(&all) {
         println!("  {name:<24} upload   {}", ms(&s.ups));
         println!("  {:<24} download {}", "", ms(&s.downs));

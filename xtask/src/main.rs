@@ -16,10 +16,12 @@
 //!   list calls with callgrind instruction counts (`bench-calls`), the CLI's start-up plus one
 //!   list and a 1000-file backup at concurrency 1/4/10 against a curl-per-file loop
 //!   (`bench-cli`), and the typed parse (`bench-parse`). Linux only (reads /proc; needs curl,
-//!   python3, valgrind and GNU time).
+//!   python3, valgrind and GNU time). `rounds` (default: 9 for the transfers, whose disk
+//!   writes vary most, 5 for the calls) applies to both when given.
 //! - `cargo xtask bench-transfer [MB] [runs]`: uploads and downloads one file (default 100 MB)
 //!   through a release emulator with curl, the blocking client and the async client, each
-//!   phase in its own process, `runs` times (default 15), over http then https; reports every
+//!   phase in its own process, `runs` paired rounds after a warm-up one (default 15), over
+//!   http then https; reports every
 //!   sample, the median times (transfer by each client's own clock, and whole process) and each
 //!   client's peak resident memory.
 //! - `cargo xtask bench-calls [calls] [rounds]`: `calls` sequential list calls (default 1000)
@@ -69,8 +71,8 @@ fn main() -> ExitCode {
             // The one report: every part below, over http and https, curl in the same run.
             let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
             let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-            bench::run(100, n(1, 5), false)
-                .and_then(|()| bench::run(100, n(1, 5), true))
+            bench::run(100, n(1, 9), false)
+                .and_then(|()| bench::run(100, n(1, 9), true))
                 .and_then(|()| bench_calls::run(1000, n(1, 5)))
                 .and_then(|()| bench_cli::run(1000, n(2, 3)))
                 .and_then(|()| bench_parse::report(&root))

@@ -21,9 +21,8 @@
 //! - `cargo xtask bench-transfer [MB] [runs]`: uploads and downloads one file (default 100 MB)
 //!   through a release emulator with curl, the blocking client and the async client, each
 //!   phase in its own process, `runs` paired rounds after a warm-up one (default 15), over
-//!   http then https; reports every
-//!   sample, the median times (transfer by each client's own clock, and whole process) and each
-//!   client's peak resident memory.
+//!   http then https; reports every sample, the median times (transfer by each client's own
+//!   clock, and whole process) and each client's peak resident memory.
 //! - `cargo xtask bench-calls [calls] [rounds]`: `calls` sequential list calls (default 1000)
 //!   in one process for curl and both clients, over http and https, in paired rounds (default
 //!   5): wall, CPU per call, connections opened, peak RSS, and instructions per call under

@@ -378,6 +378,16 @@ impl Drop for Emulator {
     }
 }
 
+/// Every accepted connection, http or https, sends what it is given at once (`TCP_NODELAY`), as production
+/// servers do (nginx's `tcp_nodelay on`) and hyper does not by default. With Nagle's algorithm
+/// a TLS 1.3 answer waited for the client's delayed ACK of the session tickets sent before it:
+/// 40 ms on the first answer of a connection (the CLI's start plus one list took 50 ms, 7 ms
+/// with this).
+pub(crate) fn no_delay(tcp: &tokio::net::TcpStream) {
+    // A socket that cannot take the option still serves, only slower.
+    let _ = tcp.set_nodelay(true);
+}
+
 fn serve(
     app: Arc<App>,
     listener: TcpListener,
@@ -445,7 +455,7 @@ fn serve(
             },
             None => {
                 let l = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
-                    tls::no_delay(tcp);
+                    no_delay(tcp);
                     count();
                 });
                 let _ = ready.send(Ok(()));

@@ -51,16 +51,6 @@ pub(crate) struct TlsListener {
     local: SocketAddr,
 }
 
-/// Every accepted connection sends what it is given at once (`TCP_NODELAY`), as production
-/// servers do (nginx's `tcp_nodelay on`) and hyper does not by default. With Nagle's algorithm
-/// a TLS 1.3 answer waited for the client's delayed ACK of the session tickets sent before it:
-/// 40 ms on the first answer of a connection (the CLI's start plus one list took 50 ms, 7 ms
-/// with this).
-pub(crate) fn no_delay(tcp: &TcpStream) {
-    // A socket that cannot take the option still serves, only slower.
-    let _ = tcp.set_nodelay(true);
-}
-
 /// How long a client may take over its handshake.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
@@ -85,7 +75,7 @@ impl TlsListener {
                     }
                 };
                 accepted();
-                no_delay(&stream);
+                crate::no_delay(&stream);
                 if tx.is_closed() {
                     return; // the server has stopped
                 }
